@@ -1,0 +1,3 @@
+module github.com/shutdowncheck/shutdowncheck
+
+go 1.26.8

@@ -1,0 +1,126 @@
+package model
+
+// struct device: its reference count (kobj.kref), its mutex (device_lock),
+// its parent pointer and its async_shutdown flag.
+
+// GetDevice models get_device(dev) on a non-NULL dev.
+func (k *Kernel) GetDevice(dev DevID) bool {
+	if k.op(OpGetDevice, dev, true) {
+		return false
+	}
+	k.kref(dev, +1)
+	return true
+}
+
+// PutDevice models put_device(dev) on a non-NULL dev. The last put frees
+// the device (device_release()).
+func (k *Kernel) PutDevice(dev DevID) bool {
+	if k.op(OpPutDevice, dev, true) {
+		return false
+	}
+	k.kref(dev, -1)
+	return true
+}
+
+// GetParent models `parent = get_device(dev->parent)`: it reads the parent
+// pointer and takes a reference on the parent, if there is one. The read is
+// not a separate step: nobody else can tell it apart from the get.
+func (k *Kernel) GetParent(dev DevID) (DevID, bool) {
+	if k.op(OpGetParent, dev, true) {
+		return NoDev, false
+	}
+	p := k.m.parent(dev)
+	k.ev.Val = int16(p)
+	if p != NoDev {
+		if k.s.Dev[p].Has(FlagFreed) {
+			k.ev.Fault |= FaultUseAfterFree
+		}
+		k.kref(p, +1)
+	}
+	return p, true
+}
+
+func (k *Kernel) kref(dev DevID, delta int16) {
+	d := &k.s.Dev[dev]
+	d.Ref += delta
+	k.ev.Ref = d.Ref
+	switch {
+	case d.Ref < 0:
+		k.ev.Fault |= FaultRefUnderflow
+	case d.Ref == 0 && delta < 0:
+		d.Flags |= FlagFreed
+	}
+}
+
+// DeviceLock models device_lock(dev), a mutex: it blocks while another thread
+// holds it, and forever when this thread does (recursive locking).
+func (k *Kernel) DeviceLock(dev DevID) bool {
+	if k.op(OpDeviceLock, dev, k.s.Dev[dev].Lock == NoThread) {
+		return false
+	}
+	k.s.Dev[dev].Lock = k.tid
+	return true
+}
+
+// DeviceUnlock models device_unlock(dev).
+func (k *Kernel) DeviceUnlock(dev DevID) bool {
+	if k.op(OpDeviceUnlock, dev, true) {
+		return false
+	}
+	if k.s.Dev[dev].Lock != k.tid {
+		k.ev.Fault |= FaultUnlockNotOwner
+	}
+	k.s.Dev[dev].Lock = NoThread
+	return true
+}
+
+// ReadAsyncShutdown models a read of core.async_shutdown.
+func (k *Kernel) ReadAsyncShutdown() (bool, bool) {
+	if k.op(OpReadParam, NoDev, true) {
+		return false, false
+	}
+	k.ev.Val = boolVal(k.s.Param)
+	return k.s.Param, true
+}
+
+// WantsAsyncShutdown models wants_async_shutdown(dev):
+// async_shutdown && dev_async_shutdown(dev), evaluated anew at every call.
+func (k *Kernel) WantsAsyncShutdown(dev DevID) (bool, bool) {
+	if k.op(OpWantsAsync, dev, true) {
+		return false, false
+	}
+	w := k.s.Param && k.s.Dev[dev].Has(FlagAsync)
+	k.ev.Val = boolVal(w)
+	return w, true
+}
+
+// ShutdownStart models the start of the device's shutdown callbacks:
+// pm_runtime_get_noresume(), pm_runtime_barrier(), class->shutdown_pre(),
+// then bus->shutdown() or driver->shutdown().
+func (k *Kernel) ShutdownStart(dev DevID) bool {
+	if k.op(OpShutdownStart, dev, true) {
+		return false
+	}
+	d := &k.s.Dev[dev]
+	if d.Has(FlagStarted) {
+		d.Flags |= FlagTwice
+	}
+	d.Flags |= FlagStarted
+	return true
+}
+
+// ShutdownEnd models the return of the device's ->shutdown() callback.
+func (k *Kernel) ShutdownEnd(dev DevID) bool {
+	if k.op(OpShutdownEnd, dev, true) {
+		return false
+	}
+	k.s.Dev[dev].Flags |= FlagEnded
+	return true
+}
+
+func boolVal(b bool) int16 {
+	if b {
+		return 1
+	}
+	return 0
+}

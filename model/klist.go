@@ -1,0 +1,66 @@
+package model
+
+// The parent's klist_children and device_for_each_child(). A child is on its
+// parent's klist from the end of device_add() to klist_del() in device_del();
+// the klist holds a reference on it (klist_children_get/put). An iterator pins
+// the node it stands on: a child deleted meanwhile stays alive until the
+// iterator moves on, which then drops the klist's reference.
+
+var fnDeviceForEachChild FuncID
+
+func init() {
+	fnDeviceForEachChild = defineFunc("device_for_each_child", deviceForEachChild)
+}
+
+// CallDeviceForEachChild makes f call device_for_each_child(parent, &data, fn):
+// fn(child) runs with Flag = data for each child on parent's klist.
+func (k *Kernel) CallDeviceForEachChild(f *Frame, ret uint8, parent DevID, data bool, fn FuncID) {
+	nf := k.Call(f, ret, fnDeviceForEachChild, parent)
+	nf.Flag, nf.Aux = data, int16(fn)
+}
+
+// device_for_each_child(dev, data, fn). Frame: Dev = the parent, Cur = the
+// child the iterator stands on (i.i_cur), Aux = fn, Flag = *data.
+func deviceForEachChild(k *Kernel, f *Frame) {
+	// while ((child = next_device(&i))) error = fn(child, data);
+	if child, ok := k.KlistNext(f.Dev, f.Cur); ok {
+		f.Cur = child
+		if child == NoDev {
+			k.Return(0) // klist_iter_exit(&i): the iterator holds nothing
+			return
+		}
+		k.Call(f, 0, FuncID(f.Aux), child).Flag = f.Flag
+	}
+}
+
+// KlistNext models next_device(&i), i.e. klist_next(): it releases the node
+// the iterator stands on (dropping the klist's reference if the child was
+// deleted meanwhile) and pins the next live child of parent, or returns NoDev.
+func (k *Kernel) KlistNext(parent, last DevID) (DevID, bool) {
+	if k.op(OpKlistNext, parent, true) {
+		return NoDev, false
+	}
+	children := k.m.Top.Children(parent)
+	start := 0
+	if last != NoDev {
+		d := &k.s.Dev[last]
+		d.Pins--
+		if d.Pins == 0 && d.Has(FlagKnodeDead) {
+			d.Flags &^= FlagKnodeDead
+			k.kref(last, -1) // klist_children_put()
+		}
+		for start < len(children) && children[start] != last {
+			start++
+		}
+		start++
+	}
+	for _, c := range children[min(start, len(children)):] {
+		if d := &k.s.Dev[c]; d.Has(FlagInKlist) {
+			d.Pins++
+			k.ev.Val = int16(c)
+			return c, true
+		}
+	}
+	k.ev.Val = int16(NoDev)
+	return NoDev, true
+}

@@ -1,0 +1,226 @@
+package model
+
+import "fmt"
+
+// Machine is a topology, a version of the algorithm and a scenario: the
+// static part of a model. Its methods are safe for concurrent use; a Runner
+// steps states.
+type Machine struct {
+	Top      *Topology
+	Variant  *Variant
+	Scenario Scenario
+
+	initialRef []int16
+}
+
+// NewMachine builds the model of variant v shutting down top under sc. The
+// topology must have passed Check.
+func NewMachine(top *Topology, v *Variant, sc Scenario) (*Machine, error) {
+	if top.children == nil {
+		return nil, fmt.Errorf("model: topology %q was not checked", top.Name)
+	}
+	if len(sc.Remove) > 0 || len(sc.HotAdd) > 0 || sc.ParamToggle {
+		return nil, fmt.Errorf("scenario: remove, hot_add and param_toggle are not modeled yet")
+	}
+	m := &Machine{Top: top, Variant: v, Scenario: sc}
+	m.initialRef = m.countRefs()
+	return m, nil
+}
+
+// countRefs returns each device's reference count when shutdown begins: the
+// reference of its registration, the one its parent's klist holds, one per
+// registered child (device_add() takes get_device(parent)) and one per
+// device link it is an end of.
+func (m *Machine) countRefs() []int16 {
+	refs := make([]int16, len(m.Top.Devices))
+	for i, d := range m.Top.Devices {
+		refs[i]++
+		if !d.Present {
+			continue
+		}
+		if d.Parent != NoDev {
+			refs[i]++
+			refs[d.Parent]++
+		}
+	}
+	for _, l := range m.Top.Links {
+		if m.Top.Devices[l.Supplier].Present && m.Top.Devices[l.Consumer].Present {
+			refs[l.Supplier]++
+			refs[l.Consumer]++
+		}
+	}
+	return refs
+}
+
+// InitialRef returns dev's reference count when shutdown begins.
+func (m *Machine) InitialRef(dev DevID) int16 { return m.initialRef[dev] }
+
+// parent returns dev->parent.
+func (m *Machine) parent(dev DevID) DevID { return m.Top.Devices[dev].Parent }
+
+// Initial returns the state in which device_shutdown() is called.
+func (m *Machine) Initial() *State {
+	n := len(m.Top.Devices)
+	s := &State{
+		Dev:           make([]DevState, n),
+		Head:          DevState{Prev: NoDev, Next: NoDev},
+		ListLock:      NoThread,
+		Param:         m.Scenario.AsyncShutdown,
+		AllocFailures: int8(m.Scenario.AllocFailures),
+	}
+	for i, dev := range m.Top.Devices {
+		d := &s.Dev[i]
+		d.Prev, d.Next, d.Lock, d.Ref = DevID(i), DevID(i), NoThread, m.initialRef[i]
+		if dev.Async {
+			d.Flags |= FlagAsync
+		}
+		if dev.Present {
+			s.listAddTail(DevID(i))
+			if dev.Parent != NoDev {
+				d.Flags |= FlagInKlist
+			}
+		}
+	}
+	main := Thread{Kind: KindMain, Status: Running, Dev: NoDev, Depth: 1}
+	main.Frames[0] = Frame{Fn: m.Variant.Main, Dev: NoDev, Cur: NoDev, Aux: -1}
+	s.Threads = append(s.Threads, main)
+	r := m.NewRunner()
+	r.bind(s, 0)
+	r.k.settle()
+	return s
+}
+
+// Runner steps states of one machine. It holds scratch space: use one per
+// goroutine.
+type Runner struct {
+	m *Machine
+	k Kernel
+}
+
+// NewRunner returns a Runner for m.
+func (m *Machine) NewRunner() *Runner { return &Runner{m: m, k: Kernel{m: m}} }
+
+func (r *Runner) bind(s *State, tid TID) {
+	r.k.s, r.k.tid, r.k.t = s, tid, &s.Threads[tid]
+	r.k.spawned = r.k.spawned[:0]
+	r.k.alt = AltNormal
+}
+
+// Pending reports the operation thread tid stands at, whether it can run
+// now, and how many alternatives it has. The thread must not be Done.
+func (r *Runner) Pending(s *State, tid TID) (ev Event, enabled bool, alts uint8) {
+	r.bind(s, tid)
+	r.k.probing, r.k.recorded = true, false
+	r.k.dispatch()
+	if !r.k.recorded {
+		panic(fmt.Sprintf("model: thread %d stands at no operation in %s", tid, r.k.t.top().Fn))
+	}
+	return r.k.ev, r.k.enabled, r.k.alts
+}
+
+// Enabled appends to buf the transitions that can run in s, thread by thread.
+func (r *Runner) Enabled(s *State, buf []Transition) []Transition {
+	for i := range s.Threads {
+		if s.Threads[i].Status == Done {
+			continue
+		}
+		_, ok, alts := r.Pending(s, TID(i))
+		if !ok {
+			continue
+		}
+		for a := uint8(0); a < alts; a++ {
+			buf = append(buf, Transition{Thread: TID(i), Alt: a})
+		}
+	}
+	return buf
+}
+
+// Apply runs transition tr in s, changing s, and returns what happened.
+func (r *Runner) Apply(s *State, tr Transition) Event {
+	r.bind(s, tr.Thread)
+	r.k.alt = tr.Alt
+	r.k.probing, r.k.recorded = false, false
+	r.k.dispatch()
+	if !r.k.recorded {
+		panic(fmt.Sprintf("model: step of thread %d ran no operation", tr.Thread))
+	}
+	ev := r.k.ev
+	r.k.settle()
+	if r.k.t.Status == Done {
+		ev.Exit = true
+		if s.holdsLock(tr.Thread) {
+			ev.Fault |= FaultLockHeldAtExit
+		}
+	}
+	spawned := r.k.spawned
+	for _, t := range spawned {
+		s.Threads = append(s.Threads, t)
+		r.bind(s, TID(len(s.Threads)-1))
+		r.k.settle()
+	}
+	r.k.spawned = spawned[:0]
+	return ev
+}
+
+// holdsLock reports whether thread tid holds any lock.
+func (s *State) holdsLock(tid TID) bool {
+	if s.ListLock == tid || s.Threads[tid].SRCU > 0 {
+		return true
+	}
+	for i := range s.Dev {
+		if s.Dev[i].Lock == tid {
+			return true
+		}
+	}
+	return false
+}
+
+// HeldLocks describes the locks thread tid holds, for reports.
+func (m *Machine) HeldLocks(s *State, tid TID) []string {
+	var held []string
+	if s.ListLock == tid {
+		held = append(held, "devices_kset->list_lock")
+	}
+	for i := range s.Dev {
+		if s.Dev[i].Lock == tid {
+			held = append(held, fmt.Sprintf("device_lock(%s)", m.Top.Devices[i].Name))
+		}
+	}
+	if s.Threads[tid].SRCU > 0 {
+		held = append(held, "device_links_read_lock()")
+	}
+	return held
+}
+
+// ThreadName names thread tid the way traces and schedules do: "main",
+// "async:DEV" for the async entry of DEV ("async:DEV#2" for a second one).
+func (m *Machine) ThreadName(s *State, tid TID) string {
+	t := &s.Threads[tid]
+	switch t.Kind {
+	case KindMain:
+		return "main"
+	case KindWorker:
+		name := "async:" + m.Top.DevName(t.Dev)
+		n := 1
+		for i := 0; i < int(tid); i++ {
+			if o := &s.Threads[i]; o.Kind == KindWorker && o.Dev == t.Dev {
+				n++
+			}
+		}
+		if n > 1 {
+			name += fmt.Sprintf("#%d", n)
+		}
+		return name
+	}
+	return fmt.Sprintf("actor:%s", m.Top.DevName(t.Dev))
+}
+
+// Finished reports whether every thread has returned.
+func (s *State) Finished() bool {
+	for i := range s.Threads {
+		if s.Threads[i].Status != Done {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,169 @@
+package model
+
+import "encoding/binary"
+
+// TID identifies a thread: its index in State.Threads. Threads are never
+// removed, so a TID stays valid for the whole run.
+type TID int16
+
+// NoThread is the owner of a free lock.
+const NoThread TID = -1
+
+// maxFrames bounds a thread's call depth: async_run_entry_fn ->
+// async_shutdown_handler -> wait_for_shutdown_dependencies ->
+// device_for_each_child -> wait_for_device_shutdown is the deepest chain.
+const maxFrames = 6
+
+// DevFlags are the bits of a device's mutable state.
+type DevFlags uint16
+
+const (
+	FlagAsync     DevFlags = 1 << iota // dev_async_shutdown(dev)
+	FlagDone                           // dev->p->complete has been complete_all()ed
+	FlagDead                           // dev->p->dead: kill_device() ran
+	FlagFreed                          // the last reference was put: device_release() ran
+	FlagInKlist                        // dev->p->knode_parent is on the parent's klist_children
+	FlagKnodeDead                      // klist_del() ran while an iterator held the node
+	FlagStarted                        // its shutdown callback has started
+	FlagEnded                          // its shutdown callback has returned
+	FlagTwice                          // its shutdown callback started a second time
+)
+
+// DevState is the mutable part of one struct device.
+type DevState struct {
+	Prev, Next DevID    // dev->kobj.entry on devices_kset->list; both == dev when off the list
+	Ref        int16    // dev->kobj.kref
+	Lock       TID      // owner of device_lock(dev), NoThread when unlocked
+	Pins       int8     // klist iterators holding dev->p->knode_parent
+	Flags      DevFlags //
+}
+
+// Has reports whether all of f are set.
+func (d *DevState) Has(f DevFlags) bool { return d.Flags&f == f }
+
+// ThreadKind says what a thread is.
+type ThreadKind uint8
+
+const (
+	KindMain   ThreadKind = iota // the thread running device_shutdown()
+	KindWorker                   // an async_wq worker running one async entry
+	KindActor                    // an environment actor (device_del, device_add, parameter writer)
+)
+
+// ThreadStatus is where a thread is in its life.
+type ThreadStatus uint8
+
+const (
+	Queued  ThreadStatus = iota // an async entry waiting for a worker
+	Running                     // running (possibly blocked)
+	Done                        // returned
+)
+
+// Frame is one activation of a modeled kernel function. Dev is its device
+// argument; Cur, Aux and Flag are its locals (each function documents which).
+type Frame struct {
+	Fn   FuncID
+	PC   uint8
+	Flag bool
+	Dev  DevID
+	Cur  DevID
+	Aux  int16
+}
+
+// Thread is one simulated CPU context.
+type Thread struct {
+	Kind   ThreadKind
+	Status ThreadStatus
+	Dev    DevID // the device of a worker's async entry or of an actor
+	Depth  int8
+	Ret    int16 // return value of the last function that returned
+	SRCU   int8  // device_links_read_lock() nesting
+	Frames [maxFrames]Frame
+}
+
+func (t *Thread) top() *Frame { return &t.Frames[t.Depth-1] }
+
+// State is a complete snapshot of the simulated kernel.
+type State struct {
+	Dev           []DevState
+	Head          DevState // devices_kset->list head: only Prev and Next are used
+	ListLock      TID      // owner of devices_kset->list_lock
+	Param         bool     // core.async_shutdown
+	AllocFailures int8     // injected allocation failures left
+	Threads       []Thread
+}
+
+// Clone returns a deep copy of s.
+func (s *State) Clone() *State {
+	c := *s
+	c.Dev = append(make([]DevState, 0, len(s.Dev)), s.Dev...)
+	c.Threads = append(make([]Thread, 0, len(s.Threads)+1), s.Threads...)
+	return &c
+}
+
+// AppendKey appends a compact encoding of s to buf. Two states have the same
+// key exactly when they are the same state.
+func (s *State) AppendKey(buf []byte) []byte {
+	// Device and thread numbers fit a byte on the topologies exhaustive
+	// search can handle; larger ones take two bytes.
+	e := keyEncoder{buf: buf, wide: len(s.Dev) >= 255 || len(s.Threads) >= 255}
+	for i := range s.Dev {
+		d := &s.Dev[i]
+		e.id(int16(d.Prev))
+		e.id(int16(d.Next))
+		e.id(int16(d.Lock))
+		e.u16(uint16(d.Ref))
+		e.u16(uint16(d.Flags))
+		e.byte(byte(d.Pins))
+	}
+	e.id(int16(s.Head.Prev))
+	e.id(int16(s.Head.Next))
+	e.id(int16(s.ListLock))
+	e.bool(s.Param)
+	e.byte(byte(s.AllocFailures))
+	e.id(int16(len(s.Threads)))
+	for i := range s.Threads {
+		t := &s.Threads[i]
+		e.byte(byte(t.Kind)<<4 | byte(t.Status))
+		e.id(int16(t.Dev))
+		e.byte(byte(t.Depth))
+		e.byte(byte(t.SRCU))
+		e.u16(uint16(t.Ret))
+		for j := 0; j < int(t.Depth); j++ {
+			f := &t.Frames[j]
+			e.byte(byte(f.Fn))
+			e.byte(f.PC)
+			e.bool(f.Flag)
+			e.id(int16(f.Dev))
+			e.id(int16(f.Cur))
+			e.u16(uint16(f.Aux))
+		}
+	}
+	return e.buf
+}
+
+type keyEncoder struct {
+	buf  []byte
+	wide bool
+}
+
+func (e *keyEncoder) byte(b byte) { e.buf = append(e.buf, b) }
+
+func (e *keyEncoder) bool(b bool) {
+	if b {
+		e.byte(1)
+	} else {
+		e.byte(0)
+	}
+}
+
+func (e *keyEncoder) u16(v uint16) { e.buf = binary.LittleEndian.AppendUint16(e.buf, v) }
+
+// id encodes a device or thread number, where -1 (NULL, no owner) is common.
+func (e *keyEncoder) id(v int16) {
+	if e.wide {
+		e.u16(uint16(v))
+	} else {
+		e.byte(byte(v))
+	}
+}

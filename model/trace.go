@@ -1,0 +1,96 @@
+package model
+
+import "fmt"
+
+// Describe renders an executed step the way a kernel developer would write
+// it: the call with its device, and its result. s is the state after the
+// step (it names spawned threads).
+func (m *Machine) Describe(s *State, ev Event) string {
+	name := m.Top.DevName
+	dev := name(ev.Dev)
+	switch ev.Kind {
+	case OpListLast:
+		if DevID(ev.Val) == NoDev {
+			return "list_empty(&devices_kset->list)"
+		}
+		return fmt.Sprintf("dev = list_last_entry(&devices_kset->list) = %s", name(DevID(ev.Val)))
+	case OpListPrev:
+		if DevID(ev.Val) == NoDev {
+			return fmt.Sprintf("list_prev_entry(%s) = the list head", dev)
+		}
+		return fmt.Sprintf("list_prev_entry(%s) = %s", dev, name(DevID(ev.Val)))
+	case OpListDelInit:
+		return fmt.Sprintf("list_del_init(&%s->kobj.entry)", dev)
+	case OpGetDevice, OpPutDevice:
+		return fmt.Sprintf("%s(%s): refcount %d%s", ev.Kind, dev, ev.Ref, freed(ev))
+	case OpGetParent:
+		if DevID(ev.Val) == NoDev {
+			return fmt.Sprintf("get_device(%s->parent) = NULL", dev)
+		}
+		return fmt.Sprintf("parent = get_device(%s->parent) = %s: refcount %d", dev, name(DevID(ev.Val)), ev.Ref)
+	case OpDeviceLock, OpDeviceUnlock:
+		return fmt.Sprintf("%s(%s)", ev.Kind, dev)
+	case OpReadParam:
+		return fmt.Sprintf("core.async_shutdown == %t", ev.Val != 0)
+	case OpWantsAsync:
+		return fmt.Sprintf("wants_async_shutdown(%s) = %t", dev, ev.Val != 0)
+	case OpShutdownStart, OpShutdownEnd:
+		return fmt.Sprintf("%s: %s", dev, ev.Kind)
+	case OpCompleteAll, OpWaitCompletion:
+		return fmt.Sprintf("%s(&%s->p->complete)", ev.Kind, dev)
+	case OpKlistNext:
+		return fmt.Sprintf("next_device(&%s->p->klist_children) = %s", dev, name(DevID(ev.Val)))
+	case OpNextConsumerLink:
+		if ev.Val < 0 {
+			return fmt.Sprintf("end of %s->links.consumers", dev)
+		}
+		l := m.Top.Links[m.Top.Consumers(ev.Dev)[ev.Val]]
+		sso := ""
+		if l.SyncStateOnly {
+			sso = " (sync_state_only: skipped)"
+		}
+		return fmt.Sprintf("link %s -> consumer %s%s", dev, name(l.Consumer), sso)
+	case OpAsyncSchedule:
+		switch {
+		case ev.Alt == AltFail:
+			return fmt.Sprintf("async_schedule_dev_nocall(%s) = false: kzalloc(GFP_KERNEL) failed (injected)", dev)
+		case ev.Val == 0:
+			return fmt.Sprintf("async_schedule_dev_nocall(%s) = false: more than MAX_WORK entries", dev)
+		}
+		return fmt.Sprintf("async_schedule_dev_nocall(%s) = true: queued %s", dev, m.ThreadName(s, ev.Spawn))
+	case OpWorkerStart:
+		fn := FuncID(s.Threads[ev.Thread].Frames[0].Aux)
+		return fmt.Sprintf("kworker picks up the entry: %s(%s)", fn, dev)
+	case OpAsyncEntryDone:
+		return fmt.Sprintf("entry for %s done: wake_up(&async_done)", dev)
+	}
+	return ev.Kind.String()
+}
+
+func freed(ev Event) string {
+	if ev.Kind == OpPutDevice && ev.Ref == 0 {
+		return " (device_release: freed)"
+	}
+	return ""
+}
+
+// FaultText names each kernel rule in f that a step broke, in the kernel's words.
+func FaultText(f Fault) []string {
+	var out []string
+	for _, x := range []struct {
+		f    Fault
+		text string
+	}{
+		{FaultSleepInAtomic, "BUG: sleeping function called from invalid context"},
+		{FaultUseAfterFree, "BUG: KASAN: use-after-free"},
+		{FaultRefUnderflow, "refcount_t: underflow; use-after-free"},
+		{FaultListUnlocked, "devices_kset->list used without list_lock"},
+		{FaultUnlockNotOwner, "WARNING: bad unlock balance detected"},
+		{FaultLockHeldAtExit, "BUG: lock held when returning to user space / thread exit"},
+	} {
+		if f&x.f != 0 {
+			out = append(out, x.text)
+		}
+	}
+	return out
+}
