@@ -1,0 +1,79 @@
+package topology
+
+import (
+	"bytes"
+	"sort"
+
+	"github.com/shutdowncheck/shutdowncheck/model"
+	"go.yaml.in/yaml/v3"
+)
+
+// File is the YAML form of a topology (SPEC §4).
+type File struct {
+	Name     string       `yaml:"name"`
+	Devices  []DeviceYAML `yaml:"devices"`
+	Links    []LinkYAML   `yaml:"links,omitempty"`
+	Scenario ScenarioYAML `yaml:"scenario"`
+}
+
+// DeviceYAML is one entry of devices.
+type DeviceYAML struct {
+	Name           string `yaml:"name"`
+	Parent         string `yaml:"parent,omitempty"`
+	Async          bool   `yaml:"async,omitempty"`
+	NeedParentLock bool   `yaml:"need_parent_lock,omitempty"`
+	Present        *bool  `yaml:"present,omitempty"`
+	ShutdownMS     int    `yaml:"shutdown_ms,omitempty"`
+}
+
+// LinkYAML is one entry of links.
+type LinkYAML struct {
+	Supplier      string `yaml:"supplier"`
+	Consumer      string `yaml:"consumer"`
+	SyncStateOnly bool   `yaml:"sync_state_only"`
+}
+
+// ScenarioYAML is the scenario mapping.
+type ScenarioYAML struct {
+	AsyncShutdown bool     `yaml:"async_shutdown"`
+	Workers       int      `yaml:"workers"`
+	AllocFailures int      `yaml:"alloc_failures"`
+	Remove        []string `yaml:"remove,flow,omitempty"`
+	HotAdd        []string `yaml:"hot_add,flow,omitempty"`
+	ParamToggle   bool     `yaml:"param_toggle,omitempty"`
+}
+
+// ToFile converts a topology, with scenario sc, to its YAML form.
+func ToFile(t *model.Topology, sc model.Scenario) File {
+	f := File{Name: t.Name, Scenario: ScenarioYAML{
+		AsyncShutdown: sc.AsyncShutdown, Workers: sc.Workers, AllocFailures: sc.AllocFailures,
+		Remove: sc.Remove, HotAdd: sc.HotAdd, ParamToggle: sc.ParamToggle,
+	}}
+	for _, d := range t.Devices {
+		y := DeviceYAML{Name: d.Name, Async: d.Async, NeedParentLock: d.NeedParentLock, ShutdownMS: d.ShutdownMS}
+		if d.Parent != model.NoDev {
+			y.Parent = t.Devices[d.Parent].Name
+		}
+		if !d.Present {
+			y.Present = new(bool)
+		}
+		f.Devices = append(f.Devices, y)
+	}
+	for _, l := range t.Links {
+		f.Links = append(f.Links, LinkYAML{Supplier: t.Devices[l.Supplier].Name, Consumer: t.Devices[l.Consumer].Name, SyncStateOnly: l.SyncStateOnly})
+	}
+	return f
+}
+
+// Marshal writes a topology with scenario sc as a topology file.
+func Marshal(t *model.Topology, sc model.Scenario) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(ToFile(t, sc)); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), enc.Close()
+}
+
+func sortStrings(s []string) { sort.Strings(s) }
