@@ -238,21 +238,17 @@ func (p *parser) links(n *yaml.Node, top *model.Topology) error {
 }
 
 func (p *parser) scenario(n *yaml.Node, s *model.Scenario) error {
-	p.scenLines = map[string]int{"": n.Line}
-	line := func(name string, v *yaml.Node) { p.scenLines[name] = v.Line }
+	p.scenLines = map[string]int{}
+	for i := 0; n.Kind == yaml.MappingNode && i+1 < len(n.Content); i += 2 {
+		p.scenLines[n.Content[i].Value] = n.Content[i].Line
+	}
 	return p.fields(n, map[string]func(*yaml.Node) error{
-		"async_shutdown": func(v *yaml.Node) error {
-			line("async_shutdown", v)
-			return p.bool(v, "async_shutdown", &s.AsyncShutdown)
-		},
-		"workers": func(v *yaml.Node) error { line("workers", v); return p.int(v, "workers", &s.Workers) },
-		"alloc_failures": func(v *yaml.Node) error {
-			line("alloc_failures", v)
-			return p.int(v, "alloc_failures", &s.AllocFailures)
-		},
-		"remove":       func(v *yaml.Node) error { line("remove", v); return p.strs(v, "remove", &s.Remove) },
-		"hot_add":      func(v *yaml.Node) error { line("hot_add", v); return p.strs(v, "hot_add", &s.HotAdd) },
-		"param_toggle": func(v *yaml.Node) error { line("param_toggle", v); return p.bool(v, "param_toggle", &s.ParamToggle) },
+		"async_shutdown": func(v *yaml.Node) error { return p.bool(v, "async_shutdown", &s.AsyncShutdown) },
+		"workers":        func(v *yaml.Node) error { return p.int(v, "workers", &s.Workers) },
+		"alloc_failures": func(v *yaml.Node) error { return p.int(v, "alloc_failures", &s.AllocFailures) },
+		"remove":         func(v *yaml.Node) error { return p.strs(v, "remove", &s.Remove) },
+		"hot_add":        func(v *yaml.Node) error { return p.strs(v, "hot_add", &s.HotAdd) },
+		"param_toggle":   func(v *yaml.Node) error { return p.bool(v, "param_toggle", &s.ParamToggle) },
 	})
 }
 
