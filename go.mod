@@ -3,3 +3,5 @@ module github.com/shutdowncheck/shutdowncheck
 go 1.26.8
 
 require go.yaml.in/yaml/v3 v3.0.6
+
+require github.com/anishathalye/porcupine v1.3.1

@@ -1,0 +1,351 @@
+package checker
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/shutdowncheck/shutdowncheck/model"
+	"github.com/shutdowncheck/shutdowncheck/scheduler"
+)
+
+// Options configure an exploration.
+type Options struct {
+	Properties Properties // properties to watch; nil means all
+	MaxSteps   int        // a run longer than this hangs; 0 means DefaultMaxSteps
+	// Context stops the search early when cancelled (timeout, Ctrl-C); the
+	// counterexamples found so far are kept.
+	Context context.Context
+	// Progress, if set, is called about once a second during long searches.
+	Progress func(Progress)
+}
+
+// Progress is a snapshot of a running search, for progress lines.
+type Progress struct {
+	Stats
+	Depth   int // current search depth (stack size)
+	Elapsed time.Duration
+}
+
+// Stats count the work a search did.
+type Stats struct {
+	States      int64   `json:"states"`      // distinct states (exhaustive) or states stepped through (runs)
+	Transitions int64   `json:"transitions"` // steps executed
+	Runs        int64   `json:"runs"`        // runs that reached an end (exhaustive: end states)
+	Seconds     float64 `json:"seconds"`
+}
+
+// Result is what a search found.
+type Result struct {
+	Machine    *model.Machine
+	Violations []*Violation // one per violated property, the best counterexample found, in report order
+	Stats      Stats
+	Exhaustive bool   // every reachable state was explored
+	Stopped    string // why the search stopped early ("" if it did not)
+	// OrderPairs lists every misordered parent/supplier -> child/consumer
+	// pair seen in any run, with whether upstream misorders it too.
+	OrderPairs []OrderPair
+}
+
+// OrderPair is a misordered dependency seen during a search.
+type OrderPair struct {
+	Supplier, Consumer model.DevID
+	Inherited          bool
+}
+
+// DefaultMaxSteps is the step bound used when Options.MaxSteps is 0: far
+// more than any finishing run of the modeled versions takes.
+func DefaultMaxSteps(m *model.Machine) int {
+	return 200*(len(m.Top.Devices)+len(m.Top.Links)) + 1000
+}
+
+// Explore searches m's runs with strategy sched.
+func Explore(m *model.Machine, sched scheduler.Scheduler, opt Options) *Result {
+	if opt.Properties == nil {
+		opt.Properties, _ = ParseProperties(nil)
+	}
+	if opt.MaxSteps <= 0 {
+		opt.MaxSteps = DefaultMaxSteps(m)
+	}
+	if opt.Context == nil {
+		opt.Context = context.Background()
+	}
+	x := newExplorer(m, sched, opt)
+	if sched.Exhaustive() {
+		x.exhaustive()
+	} else {
+		x.campaign()
+	}
+	return x.result()
+}
+
+func newExplorer(m *model.Machine, sched scheduler.Scheduler, opt Options) *explorer {
+	now := time.Now()
+	return &explorer{m: m, r: m.NewRunner(), sched: sched, opt: opt, mon: newMonitor(m, opt.Properties),
+		best: map[string]*Violation{}, pairs: map[[2]model.DevID]bool{}, begin: now, lastProgress: now}
+}
+
+type explorer struct {
+	m     *model.Machine
+	r     *model.Runner
+	sched scheduler.Scheduler
+	opt   Options
+	mon   *monitor
+
+	trs   []model.Transition // the current run's transitions
+	evs   []model.Event      // and their events
+	best  map[string]*Violation
+	pairs map[[2]model.DevID]bool
+	stats Stats
+
+	final       *model.State // the last run's last state
+	trackCycles bool         // detect a run that comes back to a state (replays)
+
+	stopped      string
+	begin        time.Time
+	lastProgress time.Time
+	depth        int
+}
+
+// tick counts a transition and, now and then, checks for cancellation and
+// reports progress. It returns false when the search must stop.
+func (x *explorer) tick() bool {
+	x.stats.Transitions++
+	if x.stats.Transitions&1023 != 0 {
+		return true
+	}
+	if err := x.opt.Context.Err(); err != nil {
+		x.stopped = "interrupted"
+		if err == context.DeadlineExceeded {
+			x.stopped = "timeout"
+		}
+		return false
+	}
+	if now := time.Now(); x.opt.Progress != nil && now.Sub(x.lastProgress) >= time.Second {
+		x.lastProgress = now
+		x.opt.Progress(Progress{Stats: x.stats, Depth: x.depth, Elapsed: now.Sub(x.begin)})
+	}
+	return true
+}
+
+// step applies tr to s (in place) and runs the step monitors.
+func (x *explorer) step(s *model.State, tr model.Transition) {
+	ev := x.r.Apply(s, tr)
+	x.trs = append(x.trs, tr)
+	x.evs = append(x.evs, ev)
+	x.mon.afterStep(s, ev)
+	x.collect(s)
+}
+
+// end runs the end-of-run monitors on s, where nothing can run.
+func (x *explorer) end(s *model.State) {
+	x.stats.Runs++
+	x.mon.atEnd(s, x.evs)
+	x.collect(s)
+}
+
+func (x *explorer) hang(s *model.State, why string) {
+	x.mon.report(finding{property: Hang, message: why})
+	x.collect(s)
+}
+
+// collect turns the monitor's findings into counterexamples for the current
+// run, keeping the best one per property.
+func (x *explorer) collect(s *model.State) {
+	for _, f := range x.mon.found {
+		if f.property == Order {
+			x.pairs[f.pair] = *f.inherit
+		}
+		v := &Violation{Property: f.property, Message: f.message, Details: f.details, Inherited: f.inherit,
+			Pair: f.pair, Cycle: f.cycle, Switches: switches(x.trs), Step: len(x.trs)}
+		if !v.better(x.best[f.property]) {
+			continue
+		}
+		v.Schedule = Labels(x.m, s, x.trs)
+		x.best[f.property] = v
+	}
+	x.mon.found = x.mon.found[:0]
+}
+
+// Labels names transitions the way schedules record them; s is any state
+// in which their threads exist (a thread's name never changes).
+func Labels(m *model.Machine, s *model.State, trs []model.Transition) []string {
+	out := make([]string, len(trs))
+	for i, tr := range trs {
+		out[i] = Label(m, s, tr)
+	}
+	return out
+}
+
+// Label names one transition: the thread's name, with "!fail" when it takes
+// the failing alternative of an allocation.
+func Label(m *model.Machine, s *model.State, tr model.Transition) string {
+	name := m.ThreadName(s, tr.Thread)
+	if tr.Alt == model.AltFail {
+		name += "!fail"
+	}
+	return name
+}
+
+func switches(trs []model.Transition) int {
+	n := 0
+	for i := 1; i < len(trs); i++ {
+		if trs[i].Thread != trs[i-1].Thread {
+			n++
+		}
+	}
+	return n
+}
+
+// campaign runs the strategy's runs one after another, each from the
+// initial state.
+func (x *explorer) campaign() {
+	var buf []model.Transition
+	var s *model.State
+	point := &scheduler.Point{Label: func(i int) string { return Label(x.m, s, buf[i]) }}
+	for run := 0; x.stopped == "" && x.sched.Start(run); run++ {
+		s = x.m.Initial()
+		x.final = s
+		x.trs, x.evs = x.trs[:0], x.evs[:0]
+		point.Last = model.NoThread
+		var seen map[string]bool
+		if x.trackCycles {
+			seen = map[string]bool{string(s.AppendKey(nil)): true}
+		}
+		for {
+			buf = x.r.Enabled(s, buf[:0])
+			if len(buf) == 0 {
+				x.end(s)
+				break
+			}
+			if len(x.trs) >= x.opt.MaxSteps {
+				x.hang(s, fmt.Sprintf("the run exceeds %d steps without finishing", x.opt.MaxSteps))
+				break
+			}
+			point.Enabled, point.Depth = buf, len(x.trs)
+			picks := x.sched.Pick(point)
+			if len(picks) == 0 {
+				break
+			}
+			tr := buf[picks[0]]
+			x.step(s, tr)
+			x.stats.States++
+			point.Last = tr.Thread
+			if seen != nil {
+				key := string(s.AppendKey(nil))
+				if seen[key] {
+					x.hang(s, cycleMessage)
+				}
+				seen[key] = true
+			}
+			if !x.tick() {
+				break
+			}
+		}
+	}
+}
+
+const cycleMessage = "a cycle of states makes no progress: the run can go on forever"
+
+// visited marks of the exhaustive search.
+const (
+	onStack = 1
+	done    = 2
+)
+
+type node struct {
+	s     *model.State
+	key   string
+	en    []model.Transition
+	order []int
+	next  int
+}
+
+// exhaustive is a depth-first search with visited-state caching: every
+// reachable state is expanded once, every transition executed once.
+func (x *explorer) exhaustive() {
+	visited := map[string]uint8{}
+	var keyBuf []byte
+	point := &scheduler.Point{}
+	var stack []node
+	expand := func(s *model.State, key string, last model.TID) bool {
+		en := x.r.Enabled(s, nil)
+		if len(en) == 0 {
+			x.end(s)
+			visited[key] = done
+			return false
+		}
+		point.Enabled, point.Last, point.Depth = en, last, len(stack)
+		point.Label = func(i int) string { return Label(x.m, s, en[i]) }
+		order := append([]int(nil), x.sched.Pick(point)...)
+		stack = append(stack, node{s: s, key: key, en: en, order: order})
+		return true
+	}
+	init := x.m.Initial()
+	key := string(init.AppendKey(keyBuf[:0]))
+	visited[key] = onStack
+	x.stats.States++
+	expand(init, key, model.NoThread)
+	for len(stack) > 0 && x.stopped == "" {
+		n := &stack[len(stack)-1]
+		d := len(stack) - 1
+		x.depth = len(stack)
+		if n.next == len(n.order) {
+			visited[n.key] = done
+			stack = stack[:d]
+			continue
+		}
+		tr := n.en[n.order[n.next]]
+		n.next++
+		post := n.s.Clone()
+		x.trs, x.evs = x.trs[:d], x.evs[:d]
+		x.step(post, tr)
+		if !x.tick() {
+			break
+		}
+		keyBuf = post.AppendKey(keyBuf[:0])
+		if mark, seen := visited[string(keyBuf)]; seen {
+			if mark == onStack {
+				x.hang(post, cycleMessage)
+			}
+			continue
+		}
+		key := string(keyBuf)
+		visited[key] = onStack
+		x.stats.States++
+		if d+1 >= x.opt.MaxSteps {
+			x.hang(post, fmt.Sprintf("the run exceeds %d steps without finishing", x.opt.MaxSteps))
+			visited[key] = done
+			continue
+		}
+		expand(post, key, tr.Thread)
+	}
+}
+
+func (x *explorer) result() *Result {
+	x.stats.Seconds = time.Since(x.begin).Seconds()
+	res := &Result{Machine: x.m, Stats: x.stats, Stopped: x.stopped, Exhaustive: x.sched.Exhaustive() && x.stopped == ""}
+	for _, v := range x.best {
+		res.Violations = append(res.Violations, v)
+	}
+	sort.Slice(res.Violations, func(i, j int) bool { return rank(res.Violations[i].Property) < rank(res.Violations[j].Property) })
+	for p, inh := range x.pairs {
+		res.OrderPairs = append(res.OrderPairs, OrderPair{Supplier: p[0], Consumer: p[1], Inherited: inh})
+	}
+	sort.Slice(res.OrderPairs, func(i, j int) bool {
+		a, b := res.OrderPairs[i], res.OrderPairs[j]
+		return a.Supplier < b.Supplier || (a.Supplier == b.Supplier && a.Consumer < b.Consumer)
+	})
+	return res
+}
+
+// Violation returns the counterexample for property p, or nil.
+func (r *Result) Violation(p string) *Violation {
+	for _, v := range r.Violations {
+		if v.Property == p {
+			return v
+		}
+	}
+	return nil
+}

@@ -1,0 +1,139 @@
+package checker
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/anishathalye/porcupine"
+	"github.com/shutdowncheck/shutdowncheck/model"
+)
+
+// A run's device shutdowns form a history: each ->shutdown() callback is an
+// operation from its start to its return, on the lane of the thread that ran
+// it. The sequential specification (SPEC §3 linearizability): a device shuts
+// down once, after every device that depends on it (its children and its
+// non-sync_state_only consumers) that is shut down in the same run.
+
+// shutdownOp is the input of one history operation.
+type shutdownOp struct {
+	dev  model.DevID
+	name string
+}
+
+// history turns a run's events into porcupine operations. A callback still
+// running when the run ends returns after everything else.
+func history(m *model.Machine, path []model.Event) []porcupine.Operation {
+	start := map[model.DevID]int{}
+	var ops []porcupine.Operation
+	for i, ev := range path {
+		switch ev.Kind {
+		case model.OpShutdownStart:
+			start[ev.Dev] = len(ops)
+			ops = append(ops, porcupine.Operation{ClientId: int(ev.Thread), Call: int64(i), Return: int64(len(path) + 1),
+				Input: shutdownOp{ev.Dev, m.Top.DevName(ev.Dev)}})
+		case model.OpShutdownEnd:
+			if j, ok := start[ev.Dev]; ok {
+				ops[j].Return = int64(i)
+			}
+		}
+	}
+	return ops
+}
+
+// specification is the porcupine model of the sequential specification.
+// Its state is the set of devices shut down so far, as a string of 0/1 bytes.
+func specification(m *model.Machine, ops []porcupine.Operation) porcupine.Model {
+	inHistory := make([]bool, len(m.Top.Devices))
+	for _, op := range ops {
+		inHistory[op.Input.(shutdownOp).dev] = true
+	}
+	return porcupine.Model{
+		Init: func() any { return string(make([]byte, len(m.Top.Devices))) },
+		Step: func(state, input, _ any) (bool, any) {
+			done, dev := state.(string), input.(shutdownOp).dev
+			if done[dev] != 0 {
+				return false, state // shut down twice
+			}
+			ok := true
+			m.Top.Dependents(dev, func(d model.DevID) {
+				if inHistory[d] && done[d] == 0 {
+					ok = false
+				}
+			})
+			if !ok {
+				return false, state
+			}
+			next := []byte(done)
+			next[dev] = 1
+			return true, string(next)
+		},
+		Equal: func(a, b any) bool { return a.(string) == b.(string) },
+		DescribeOperation: func(input, _ any) string {
+			return fmt.Sprintf("shutdown(%s)", input.(shutdownOp).name)
+		},
+		DescribeState: func(state any) string {
+			var names []byte
+			for i, b := range []byte(state.(string)) {
+				if b != 0 {
+					if len(names) > 0 {
+						names = append(names, ", "...)
+					}
+					names = append(names, m.Top.Devices[i].Name...)
+				}
+			}
+			return "shut down: {" + string(names) + "}"
+		},
+	}
+}
+
+// checkHistory checks a run's history against the specification and
+// returns why it is not linearizable, or "".
+func checkHistory(m *model.Machine, path []model.Event) string {
+	ops := history(m, path)
+	if len(ops) == 0 {
+		return ""
+	}
+	// No timeout: a verdict must not depend on the machine's speed.
+	if !porcupine.CheckOperations(specification(m, ops), ops) {
+		return "the device shutdowns are not linearizable: no order of them is consistent with real time in which every device shuts down once, after all the devices that depend on it"
+	}
+	return ""
+}
+
+// WriteHistoryHTML writes porcupine's visualization of a run's device
+// shutdowns, one lane per thread, annotated with lock, wait and complete events.
+func WriteHistoryHTML(w io.Writer, run *Run) error {
+	ops := history(run.Machine, run.Events)
+	spec := specification(run.Machine, ops)
+	_, info := porcupine.CheckOperationsVerbose(spec, ops, 0)
+	info.AddAnnotations(annotations(run.Machine, run.Final, run.Events))
+	return porcupine.Visualize(spec, info, w)
+}
+
+// annotations marks lock, wait and complete events on their thread's lane.
+func annotations(m *model.Machine, s *model.State, path []model.Event) []porcupine.Annotation {
+	var out []porcupine.Annotation
+	for i, ev := range path {
+		var color string
+		switch ev.Kind {
+		case model.OpDeviceLock, model.OpDeviceUnlock, model.OpSpinLock, model.OpSpinUnlock:
+			color = "#d0e0ff"
+		case model.OpWaitCompletion, model.OpAsyncSyncFull:
+			color = "#ffe0b0"
+		case model.OpCompleteAll:
+			color = "#d0ffd0"
+		default:
+			continue
+		}
+		out = append(out, porcupine.Annotation{
+			ClientId:        int(ev.Thread),
+			Tag:             m.ThreadName(s, ev.Thread),
+			Start:           int64(i),
+			End:             int64(i),
+			Description:     m.Describe(s, ev),
+			Details:         fmt.Sprintf("step %d, in %s", i+1, ev.Func),
+			BackgroundColor: color,
+		})
+	}
+	return out
+}

@@ -1,0 +1,191 @@
+package checker
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/shutdowncheck/shutdowncheck/model"
+)
+
+// finding is what a monitor saw, before the explorer attaches a schedule.
+type finding struct {
+	property string
+	message  string
+	details  []string
+	inherit  *bool
+	pair     [2]model.DevID
+	cycle    []WaitEdge
+}
+
+// monitor watches runs of one machine for violations of the selected
+// properties. The explorer calls afterStep after every step and atEnd in
+// every state where no transition can run.
+type monitor struct {
+	m        *model.Machine
+	props    Properties
+	r        *model.Runner
+	baseline map[[2]model.DevID]bool // order pairs upstream also breaks
+	found    []finding
+}
+
+func newMonitor(m *model.Machine, props Properties) *monitor {
+	mo := &monitor{m: m, props: props, r: m.NewRunner()}
+	if props[Order] {
+		mo.baseline = baselinePairs(m)
+	}
+	return mo
+}
+
+func (mo *monitor) report(f finding) {
+	if mo.props[f.property] {
+		mo.found = append(mo.found, f)
+	}
+}
+
+// afterStep checks the step ev that led to state s.
+func (mo *monitor) afterStep(s *model.State, ev model.Event) {
+	if ev.Fault != 0 {
+		mo.faults(s, ev)
+	}
+	switch ev.Kind {
+	case model.OpShutdownEnd:
+		mo.checkOrder(s, ev.Dev)
+	case model.OpShutdownStart:
+		if s.Dev[ev.Dev].Has(model.FlagTwice) {
+			mo.report(finding{property: Completeness, message: fmt.Sprintf("%s is shut down a second time", mo.name(ev.Dev))})
+		}
+	}
+	if ev.Exit && s.Threads[ev.Thread].Kind == model.KindMain {
+		mo.checkShutDown(s, "device_shutdown() returned before")
+	}
+}
+
+func (mo *monitor) name(d model.DevID) string { return mo.m.Top.DevName(d) }
+
+func (mo *monitor) faults(s *model.State, ev model.Event) {
+	thread := mo.m.ThreadName(s, ev.Thread)
+	what := fmt.Sprintf("%s: %s in %s", thread, mo.m.Describe(s, ev), ev.Func)
+	if ev.Fault&model.FaultSleepInAtomic != 0 {
+		mo.report(finding{property: SleepInAtomic,
+			message: "BUG: sleeping function called from invalid context: " + what,
+			details: []string{"in_atomic(): 1, held: devices_kset->list_lock (spin_lock)",
+				fmt.Sprintf("%s may sleep (might_sleep())", ev.Kind)}})
+	}
+	if ev.Fault&model.FaultUseAfterFree != 0 {
+		mo.report(finding{property: Refcount, message: "BUG: KASAN: use-after-free: " + what})
+	}
+	if ev.Fault&model.FaultRefUnderflow != 0 {
+		mo.report(finding{property: Refcount, message: "refcount_t: underflow; use-after-free: " + what})
+	}
+	if ev.Fault&model.FaultListUnlocked != 0 {
+		mo.report(finding{property: ListLock, message: "devices_kset->list used without holding list_lock: " + what})
+	}
+	if ev.Fault&model.FaultUnlockNotOwner != 0 {
+		mo.report(finding{property: Lock, message: "WARNING: bad unlock balance detected! " + what})
+	}
+	if ev.Fault&model.FaultLockHeldAtExit != 0 {
+		mo.report(finding{property: Lock, message: fmt.Sprintf("%s returned still holding %s", thread,
+			strings.Join(mo.m.HeldLocks(s, ev.Thread), ", "))})
+	}
+}
+
+// checkOrder runs when dev's ->shutdown() returns: no parent or
+// non-sync_state_only supplier of dev may have started already.
+func (mo *monitor) checkOrder(s *model.State, dev model.DevID) {
+	mo.m.Top.Dependencies(dev, func(sup model.DevID) {
+		if !s.Dev[sup].Has(model.FlagStarted) {
+			return
+		}
+		inherited := mo.baseline[[2]model.DevID{sup, dev}]
+		how := "new: upstream shuts this pair down in order"
+		if inherited {
+			how = "inherited: upstream misorders this pair on the same list too"
+		}
+		mo.report(finding{property: Order, pair: [2]model.DevID{sup, dev}, inherit: &inherited,
+			message: fmt.Sprintf("%s (%s of %s) started ->shutdown() before %s's ->shutdown() returned",
+				mo.name(sup), relation(mo.m.Top, sup, dev), mo.name(dev), mo.name(dev)),
+			details: []string{how}})
+	})
+}
+
+// relation says how sup depends on dev: "parent" or "supplier".
+func relation(t *model.Topology, sup, dev model.DevID) string {
+	if t.Devices[dev].Parent == sup {
+		return "parent"
+	}
+	return "supplier"
+}
+
+// checkShutDown reports every device registered at the start and not deleted
+// that has not been shut down.
+func (mo *monitor) checkShutDown(s *model.State, when string) {
+	var missing []string
+	for i, d := range mo.m.Top.Devices {
+		ds := &s.Dev[i]
+		if d.Present && !ds.Has(model.FlagDead) && !ds.Has(model.FlagEnded) {
+			missing = append(missing, d.Name)
+		}
+	}
+	if len(missing) > 0 {
+		mo.report(finding{property: Completeness,
+			message: fmt.Sprintf("%s %s was shut down", when, strings.Join(missing, ", "))})
+	}
+}
+
+// atEnd checks a state where no transition can run; path is the run's events.
+func (mo *monitor) atEnd(s *model.State, path []model.Event) {
+	if s.Finished() {
+		mo.checkShutDown(s, "every thread returned, but not")
+		mo.checkBalance(s)
+	} else {
+		mo.deadlock(s)
+	}
+	if mo.props[Linearizability] {
+		if msg := checkHistory(mo.m, path); msg != "" {
+			mo.report(finding{property: Linearizability, message: msg})
+		}
+	}
+}
+
+// checkBalance reports reference counts that differ at the end from the
+// start: every get_device() must be matched by a put_device().
+func (mo *monitor) checkBalance(s *model.State) {
+	for i := range s.Dev {
+		d := model.DevID(i)
+		if got, want := s.Dev[i].Ref, mo.m.InitialRef(d); got != want && !s.Dev[i].Has(model.FlagDead) {
+			how := "leaked"
+			if got < want {
+				how = "dropped too often"
+			}
+			mo.report(finding{property: Refcount,
+				message: fmt.Sprintf("refcount of %s is %d when shutdown ends, %d when it began: a reference was %s", mo.name(d), got, want, how)})
+		}
+	}
+}
+
+func (mo *monitor) deadlock(s *model.State) {
+	wf := waitFor(mo.m, mo.r, s)
+	var details []string
+	for _, b := range wf.blocked {
+		details = append(details, fmt.Sprintf("INFO: task %s blocked for more than 120 seconds: %s", b.thread, b.op))
+	}
+	msg := "no thread can run and device_shutdown() never returns"
+	if len(wf.cycle) > 0 {
+		msg = "possible circular wait: " + cycleText(wf.cycle)
+		details = append(details, "possible circular wait:")
+		for _, e := range wf.cycle {
+			details = append(details, "  "+e.String())
+		}
+	} else if len(wf.chain) > 0 {
+		msg = "a wait that nothing will end: " + wf.chain[len(wf.chain)-1].String()
+		for _, e := range wf.chain {
+			details = append(details, "  "+e.String())
+		}
+	}
+	mo.report(finding{property: Deadlock, message: msg, details: details, cycle: wf.cycle})
+	for _, e := range wf.cycle {
+		if e.From == e.To && e.Lock != "" {
+			mo.report(finding{property: Lock, message: fmt.Sprintf("possible recursive locking detected: %s already holds %s", e.FromName, e.Lock)})
+		}
+	}
+}

@@ -1,0 +1,163 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"time"
+
+	"github.com/shutdowncheck/shutdowncheck/checker"
+	"github.com/shutdowncheck/shutdowncheck/model"
+	"github.com/shutdowncheck/shutdowncheck/scheduler"
+	"github.com/shutdowncheck/shutdowncheck/topology"
+)
+
+// checkConfig holds check's flags.
+type checkConfig struct {
+	variant, strategy string
+	seed              uint64
+	runs, depth       int
+	maxSteps          int
+	timeout           time.Duration
+	scenario          scenarioFlags
+	properties        listFlag
+	out               string
+	json              bool
+}
+
+func (c *checkConfig) register(fs *flag.FlagSet) {
+	fs.StringVar(&c.variant, "variant", model.DefaultVariant, "version of the algorithm: upstream, v14")
+	fs.StringVar(&c.strategy, "strategy", "dfs", "dfs (exhaustive, with state caching), random or pct")
+	fs.Uint64Var(&c.seed, "seed", 1, "seed of the random and pct strategies")
+	fs.IntVar(&c.runs, "runs", 1000, "runs of the random and pct strategies")
+	fs.IntVar(&c.depth, "depth", 3, "bug depth d of the pct strategy (d-1 priority change points)")
+	fs.IntVar(&c.maxSteps, "max-steps", 0, "a run longer than this hangs (0: 200 per device and link, plus 1000)")
+	fs.DurationVar(&c.timeout, "timeout", 0, "stop the search after this long, keeping what it found (0: no limit)")
+	c.scenario.register(fs)
+	fs.Var(&c.properties, "property", "property to check (repeatable; default all): "+fmt.Sprint(checker.AllProperties()))
+	fs.StringVar(&c.out, "out", "", "write each counterexample here: replay file, trace, porcupine HTML, DOT")
+	fs.BoolVar(&c.json, "json", false, "print one JSON object instead of the report")
+}
+
+func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
+	var c checkConfig
+	fs := newFlagSet("check", "check [flags] TOPOLOGY", stderr)
+	c.register(fs)
+	pos, err := parseArgs(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		return exitPass, nil
+	}
+	if err != nil {
+		return exitUsage, nil // the flag package has said why
+	}
+	if len(pos) != 1 {
+		return 0, fmt.Errorf("check needs exactly one topology file (got %d arguments)", len(pos))
+	}
+	top, err := topology.Load(pos[0])
+	if err != nil {
+		return 0, err
+	}
+	m, err := c.machine(fs, top)
+	if err != nil {
+		return 0, err
+	}
+	sched, err := c.scheduler(m)
+	if err != nil {
+		return 0, err
+	}
+	props, err := checker.ParseProperties(c.properties)
+	if err != nil {
+		return 0, err
+	}
+	ctx, stop := c.context()
+	defer stop()
+	res := checker.Explore(m, sched, checker.Options{Properties: props, MaxSteps: c.maxSteps, Context: ctx,
+		Progress: progressPrinter(stderr)})
+	return report(res, props, &c, stdout)
+}
+
+// machine applies the scenario flags to top and builds the model.
+func (c *checkConfig) machine(fs *flag.FlagSet, top *model.Topology) (*model.Machine, error) {
+	top.Scenario = c.scenario.apply(fs, top.Scenario)
+	if err := top.Check(); err != nil {
+		return nil, fmt.Errorf("%s: %v", top.Name, err)
+	}
+	v, err := model.LookupVariant(c.variant)
+	if err != nil {
+		return nil, err
+	}
+	return model.NewMachine(top, v, top.Scenario)
+}
+
+func (c *checkConfig) scheduler(m *model.Machine) (scheduler.Scheduler, error) {
+	switch c.strategy {
+	case "dfs":
+		return scheduler.NewDFS(), nil
+	case "random":
+		return scheduler.NewRandom(c.seed, c.runs), nil
+	case "pct":
+		return scheduler.NewPCT(c.seed, c.runs, c.depth, 40*len(m.Top.Devices)), nil
+	}
+	return nil, fmt.Errorf("unknown strategy %q (have dfs, random, pct)", c.strategy)
+}
+
+// context stops the search on Ctrl-C and after --timeout.
+func (c *checkConfig) context() (context.Context, context.CancelFunc) {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	if c.timeout <= 0 {
+		return ctx, stop
+	}
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	return ctx, func() { cancel(); stop() }
+}
+
+func progressPrinter(w io.Writer) func(checker.Progress) {
+	return func(p checker.Progress) {
+		secs := p.Elapsed.Seconds()
+		fmt.Fprintf(w, "progress: %d states, %.0f states/s, queue %d, %d transitions, %s elapsed\n",
+			p.States, float64(p.States)/secs, p.Depth, p.Transitions, p.Elapsed.Round(time.Second))
+	}
+}
+
+// report prints the result (report and traces, or JSON), writes the
+// counterexamples with --out, and returns the exit status.
+func report(res *checker.Result, props checker.Properties, c *checkConfig, stdout io.Writer) (int, error) {
+	replays := map[string]string{}
+	if c.out != "" {
+		var err error
+		if replays, err = writeCounterexamples(c.out, res, props, c.maxSteps); err != nil {
+			return 0, err
+		}
+	}
+	if c.json {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(checker.JSON(res, replays)); err != nil {
+			return 0, err
+		}
+	} else {
+		checker.WriteReport(stdout, res, c.strategy, props)
+		writeTraces(stdout, res, props, c.maxSteps, replays)
+	}
+	if len(res.Violations) > 0 {
+		return exitViolation, nil
+	}
+	return exitPass, nil
+}
+
+// writeTraces prints each violation's minimal trace.
+func writeTraces(w io.Writer, res *checker.Result, props checker.Properties, maxSteps int, replays map[string]string) {
+	for _, v := range res.Violations {
+		fmt.Fprintf(w, "\n%s: counterexample (%d steps, %d thread switches)", v.Property, len(v.Schedule), v.Switches)
+		if f := replays[v.Property]; f != "" {
+			fmt.Fprintf(w, ", replay with: shutdowncheck replay %s", f)
+		}
+		fmt.Fprintln(w)
+		checker.WriteTrace(w, checker.Replay(res.Machine, v.Schedule, props, maxSteps))
+	}
+}

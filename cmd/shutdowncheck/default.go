@@ -1,0 +1,42 @@
+package main
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/shutdowncheck/shutdowncheck/checker"
+	"github.com/shutdowncheck/shutdowncheck/examples"
+	"github.com/shutdowncheck/shutdowncheck/model"
+	"github.com/shutdowncheck/shutdowncheck/scheduler"
+)
+
+// runDefault is the main job on built-in input: every example topology,
+// explored exhaustively under the default version, all properties.
+func runDefault(stdout, stderr io.Writer) (int, error) {
+	v, err := model.LookupVariant(model.DefaultVariant)
+	if err != nil {
+		return 0, err
+	}
+	props, _ := checker.ParseProperties(nil)
+	code := exitPass
+	fmt.Fprintf(stdout, "shutdowncheck: checking the built-in topologies with %s (%s)\n", v.Name, v.Summary)
+	for _, name := range examples.Names() {
+		top, err := examples.Load(name)
+		if err != nil {
+			return 0, err
+		}
+		m, err := model.NewMachine(top, v, top.Scenario)
+		if err != nil {
+			return 0, err
+		}
+		fmt.Fprintln(stdout)
+		res := checker.Explore(m, scheduler.NewDFS(), checker.Options{Properties: props, Progress: progressPrinter(stderr)})
+		c := &checkConfig{strategy: "dfs"}
+		status, err := report(res, props, c, stdout)
+		if err != nil {
+			return 0, err
+		}
+		code = max(code, status)
+	}
+	return code, nil
+}

@@ -1,0 +1,88 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/shutdowncheck/shutdowncheck/model"
+)
+
+// listFlag is a repeatable flag that also accepts comma-separated values.
+type listFlag []string
+
+func (l *listFlag) String() string { return strings.Join(*l, ",") }
+
+func (l *listFlag) Set(v string) error {
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			*l = append(*l, s)
+		}
+	}
+	return nil
+}
+
+// scenarioFlags are the flags that override a topology's scenario.
+type scenarioFlags struct {
+	workers, allocFailures int
+	remove, hotAdd         listFlag
+	paramToggle, async     bool
+}
+
+func (f *scenarioFlags) register(fs *flag.FlagSet) {
+	fs.IntVar(&f.workers, "workers", 0, "async_wq worker bound (0 = unbounded)")
+	fs.IntVar(&f.allocFailures, "alloc-failures", 0, "injected async_schedule_dev_nocall() failures per run")
+	fs.Var(&f.remove, "remove", "devices a concurrent device_del() deletes (repeatable, comma-separated)")
+	fs.Var(&f.hotAdd, "hot-add", "absent devices a concurrent device_add() registers (repeatable)")
+	fs.BoolVar(&f.paramToggle, "param-toggle", false, "a writer may flip core.async_shutdown once")
+	fs.BoolVar(&f.async, "async-shutdown", true, "core.async_shutdown at start")
+}
+
+// apply overrides sc with the flags that were set on the command line.
+func (f *scenarioFlags) apply(fs *flag.FlagSet, sc model.Scenario) model.Scenario {
+	fs.Visit(func(fl *flag.Flag) {
+		switch fl.Name {
+		case "workers":
+			sc.Workers = f.workers
+		case "alloc-failures":
+			sc.AllocFailures = f.allocFailures
+		case "remove":
+			sc.Remove = f.remove
+		case "hot-add":
+			sc.HotAdd = f.hotAdd
+		case "param-toggle":
+			sc.ParamToggle = f.paramToggle
+		case "async-shutdown":
+			sc.AsyncShutdown = f.async
+		}
+	})
+	return sc
+}
+
+// parseArgs parses flags that may come before or after the positional
+// arguments, and returns the positional ones.
+func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+func newFlagSet(name, synopsis string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: shutdowncheck %s\n\nflags:\n", synopsis)
+		fs.PrintDefaults()
+	}
+	return fs
+}

@@ -1,0 +1,69 @@
+// Command shutdowncheck model-checks the Linux kernel's asynchronous device
+// shutdown (device_shutdown() as changed by "shut down devices
+// asynchronously"): can a version of the algorithm shut a parent down before
+// its child, hang, or break a kernel rule on this device topology, and if so,
+// exactly how?
+//
+// Usage:
+//
+//	shutdowncheck                      check the built-in example topologies
+//	shutdowncheck check [flags] FILE   explore one topology
+//	shutdowncheck replay FILE          re-run a counterexample file
+//
+// Exit status: 0 no violation found, 1 a violation found, 2 bad usage or input.
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+)
+
+// Exit statuses (SPEC §5).
+const (
+	exitPass      = 0
+	exitViolation = 1
+	exitUsage     = 2
+)
+
+const usage = `usage: shutdowncheck [COMMAND [FLAGS] [ARGS]]
+
+With no command, checks the built-in example topologies with v14 and prints
+a report.
+
+Commands:
+  check [flags] TOPOLOGY   explore one topology file (YAML or JSON)
+  replay FILE              re-run a counterexample file and print its trace
+
+Run 'shutdowncheck COMMAND -h' for a command's flags.
+Exit status: 0 no violation found, 1 a violation found, 2 bad usage or input.
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	var code int
+	var err error
+	switch {
+	case len(args) == 0:
+		code, err = runDefault(stdout, stderr)
+	case args[0] == "check":
+		code, err = runCheck(args[1:], stdout, stderr)
+	case args[0] == "replay":
+		code, err = runReplay(args[1:], stdout, stderr)
+	case args[0] == "-h" || args[0] == "--help" || args[0] == "help":
+		fmt.Fprint(stdout, usage)
+		return exitPass
+	default:
+		fmt.Fprintf(stderr, "shutdowncheck: unknown command %q\n\n%s", args[0], usage)
+		return exitUsage
+	}
+	if err != nil {
+		// Bad usage, a bad file, or output that cannot be written.
+		fmt.Fprintf(stderr, "shutdowncheck: %v\n", err)
+		return exitUsage
+	}
+	return code
+}

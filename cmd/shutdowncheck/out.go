@@ -1,0 +1,46 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+
+	"github.com/shutdowncheck/shutdowncheck/checker"
+	"github.com/shutdowncheck/shutdowncheck/corpus"
+)
+
+var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+
+// writeCounterexamples writes, for each violation, DIR/TOPOLOGY-VARIANT-PROPERTY
+// .yaml (the replay file), .trace.txt, .html (porcupine) and .dot. It
+// returns the replay file of each property.
+func writeCounterexamples(dir string, res *checker.Result, props checker.Properties, maxSteps int) (map[string]string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	m := res.Machine
+	replays := map[string]string{}
+	for _, v := range res.Violations {
+		base := filepath.Join(dir, unsafeName.ReplaceAllString(fmt.Sprintf("%s-%s-%s", m.Top.Name, m.Variant.Name, v.Property), "_"))
+		run := checker.Replay(m, v.Schedule, props, maxSteps)
+		yaml, err := corpus.FromViolation(m, v, maxSteps).Marshal(run)
+		if err != nil {
+			return nil, err
+		}
+		var trace, html, dot bytes.Buffer
+		checker.WriteTrace(&trace, run)
+		if err := checker.WriteHistoryHTML(&html, run); err != nil {
+			return nil, err
+		}
+		checker.WriteDOT(&dot, m, v)
+		for ext, data := range map[string][]byte{".yaml": yaml, ".trace.txt": trace.Bytes(), ".html": html.Bytes(), ".dot": dot.Bytes()} {
+			if err := os.WriteFile(base+ext, data, 0o644); err != nil {
+				return nil, err
+			}
+		}
+		replays[v.Property] = base + ".yaml"
+	}
+	return replays, nil
+}

@@ -1,0 +1,46 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+
+	"github.com/shutdowncheck/shutdowncheck/checker"
+	"github.com/shutdowncheck/shutdowncheck/corpus"
+)
+
+func runReplay(args []string, stdout, stderr io.Writer) (int, error) {
+	fs := newFlagSet("replay", "replay FILE", stderr)
+	pos, err := parseArgs(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		return exitPass, nil
+	}
+	if err != nil {
+		return exitUsage, nil
+	}
+	if len(pos) != 1 {
+		return 0, fmt.Errorf("replay needs exactly one counterexample file (got %d arguments)", len(pos))
+	}
+	f, err := corpus.Read(pos[0])
+	if err != nil {
+		return 0, err
+	}
+	run, violated, err := f.Replay()
+	if err != nil {
+		return 0, err
+	}
+	fmt.Fprintf(stdout, "%s: %s on %s, %d steps (recorded: %s, expect %s)\n", f.Path, f.Variant, f.Topology.Name,
+		len(f.Schedule), f.Property, f.Expect)
+	checker.WriteTrace(stdout, run)
+	if run.Err != nil {
+		return 0, fmt.Errorf("%s: the schedule does not apply to this model: %v", f.Path, run.Err)
+	}
+	if violated {
+		v := run.Violation(f.Property)
+		fmt.Fprintf(stdout, "reproduced %s at step %d: %s\n", f.Property, v.Step, v.Message)
+		return exitViolation, nil
+	}
+	fmt.Fprintf(stdout, "not reproduced: the run does not violate %s\n", f.Property)
+	return exitPass, nil
+}
