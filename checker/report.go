@@ -200,4 +200,3 @@ func flagText(d model.Device) string {
 	}
 	return "\n" + strings.Join(f, ", ")
 }
-
