@@ -94,7 +94,7 @@ func edgesOf(m *model.Machine, s *model.State, tid model.TID, ev model.Event, op
 		}
 		if ev.Kind == model.OpWorkerStart && m.Scenario.Workers > 0 {
 			for i := range out {
-				out[i].Why += fmt.Sprintf(" (async_wq runs at most %d entries at once)", m.Scenario.Workers)
+				out[i].Why += fmt.Sprintf(" (async_wq max_active = %d)", m.Scenario.Workers)
 			}
 		}
 		return out

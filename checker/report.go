@@ -60,7 +60,7 @@ func WriteReport(w io.Writer, res *Result, strategy string, props Properties) {
 		for _, d := range v.Details {
 			fmt.Fprintf(w, "  %-16s   %s\n", "", d)
 		}
-		fmt.Fprintf(w, "  %-16s   counterexample: %d steps, %d thread switches\n", "", len(v.Schedule), v.Switches)
+		fmt.Fprintf(w, "  %-16s   counterexample: %d steps, thread switches: %d\n", "", len(v.Schedule), v.Switches)
 		if p == Order && len(res.OrderPairs) > 1 {
 			fmt.Fprintf(w, "  %-16s   misordered pairs seen: %s\n", "", pairsText(m.Top, res.OrderPairs))
 		}

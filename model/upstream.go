@@ -10,7 +10,7 @@ func init() {
 	fnUpstreamDeviceShutdown = defineFunc("device_shutdown", upstreamDeviceShutdown)
 	registerVariant(&Variant{
 		Name:    "upstream",
-		Summary: "the synchronous loop before the series (drivers/base/core.c)",
+		Summary: "device_shutdown() before the series: one synchronous loop",
 		Main:    fnUpstreamDeviceShutdown,
 	})
 }

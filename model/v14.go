@@ -29,7 +29,7 @@ func init() {
 	fnV14ShutdownOneDeviceLocked = defineFunc("__shutdown_one_device", v14ShutdownOneDeviceLocked)
 	registerVariant(&Variant{
 		Name:    "v14",
-		Summary: "v14 (20 Apr 2026): per-device completions, early async pass under list_lock",
+		Summary: "20 Apr 2026: per-device completions, early async pass under list_lock",
 		Main:    fnV14DeviceShutdown,
 	})
 }

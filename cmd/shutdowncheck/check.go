@@ -153,7 +153,7 @@ func report(res *checker.Result, props checker.Properties, c *checkConfig, stdou
 // writeTraces prints each violation's minimal trace.
 func writeTraces(w io.Writer, res *checker.Result, props checker.Properties, maxSteps int, replays map[string]string) {
 	for _, v := range res.Violations {
-		fmt.Fprintf(w, "\n%s: counterexample (%d steps, %d thread switches)", v.Property, len(v.Schedule), v.Switches)
+		fmt.Fprintf(w, "\n%s: counterexample, %d steps, thread switches: %d", v.Property, len(v.Schedule), v.Switches)
 		if f := replays[v.Property]; f != "" {
 			fmt.Fprintf(w, ", replay with: shutdowncheck replay %s", f)
 		}

@@ -1,0 +1,195 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func shutdowncheck(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func file(t *testing.T, name, content string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// The main job on built-in input: the misordered list deadlocks under v14,
+// the ordered server does not misorder or hang.
+func TestDefaultRun(t *testing.T) {
+	code, out, _ := shutdowncheck(t)
+	if code != exitViolation {
+		t.Fatalf("exit %d", code)
+	}
+	for _, want := range []string{
+		"misordered, v14: 3 devices",
+		"deadlock         VIOLATED: possible circular wait: main -> async:port -> main",
+		"small-server, v14: 6 devices",
+		"sso-proxy, v14: 4 devices",
+		"BUG: sleeping function called from invalid context",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q", want)
+		}
+	}
+	server := out[strings.Index(out, "small-server, v14"):]
+	server = server[:strings.Index(server, "linearizability")]
+	for _, p := range []string{"order            ok", "deadlock         ok", "hang             ok", "completeness     ok"} {
+		if !strings.Contains(server, p) {
+			t.Errorf("small-server report lacks %q:\n%s", p, server)
+		}
+	}
+}
+
+const orderedTree = `name: ordered
+devices:
+  - {name: pci, async: true}
+  - {name: nvme, parent: pci, async: true}
+  - {name: ns, parent: nvme}
+  - {name: reg}
+  - {name: hub, parent: pci, need_parent_lock: true}
+links:
+  - {supplier: reg, consumer: hub}
+`
+
+// A correctly ordered tree: no order, deadlock, hang or completeness
+// violation under v14 (it waits for async dependents; the list orders the rest).
+func TestCheckOrderedTree(t *testing.T) {
+	path := file(t, "ordered.yaml", orderedTree)
+	code, out, _ := shutdowncheck(t, "check", "--property", "order", "--property", "deadlock",
+		"--property", "hang", "--property", "completeness", path)
+	if code != exitPass || !strings.Contains(out, "strategy dfs, exhaustive") {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+	code, out, _ = shutdowncheck(t, "check", path, "--json")
+	var rep struct {
+		Variant    string
+		Verdict    string
+		Exhaustive bool
+		Violations []struct{ Property, Message string }
+		Stats      struct{ States, Transitions, Runs int64 }
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if code != exitViolation || rep.Variant != "v14" || rep.Verdict != "violation" || !rep.Exhaustive ||
+		len(rep.Violations) != 1 || rep.Violations[0].Property != "sleep-in-atomic" || rep.Stats.States == 0 {
+		t.Errorf("exit %d, %+v", code, rep)
+	}
+}
+
+// A two-device list in the wrong order: both sync, v14 shuts the parent
+// down first, exactly as upstream: inherited.
+func TestCheckMisorderedPairJSON(t *testing.T) {
+	path := file(t, "pair.yaml", "devices: [{name: c, parent: p}, {name: p}]\n")
+	code, out, _ := shutdowncheck(t, "check", "--json", "--property", "order", path)
+	var rep struct {
+		Violations []struct {
+			Property  string
+			Inherited *bool
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if code != exitViolation || len(rep.Violations) != 1 || rep.Violations[0].Inherited == nil || !*rep.Violations[0].Inherited {
+		t.Errorf("exit %d: %s", code, out)
+	}
+}
+
+func TestCheckOutAndReplay(t *testing.T) {
+	dir := t.TempDir()
+	path := file(t, "one-worker.yaml", "devices: [{name: c, parent: p, async: true}, {name: p, async: true}]\nscenario: {workers: 1}\n")
+	code, out, _ := shutdowncheck(t, "check", "--out", dir, "--property", "deadlock", path)
+	if code != exitViolation || !strings.Contains(out, "replay with: shutdowncheck replay") {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+	base := filepath.Join(dir, "one-worker-v14-deadlock")
+	for _, ext := range []string{".yaml", ".trace.txt", ".html", ".dot"} {
+		if st, err := os.Stat(base + ext); err != nil || st.Size() == 0 {
+			t.Errorf("%s: %v", ext, err)
+		}
+	}
+	code, out, _ = shutdowncheck(t, "replay", base+".yaml")
+	if code != exitViolation || !strings.Contains(out, "reproduced deadlock at step 19") {
+		t.Errorf("replay exit %d:\n%s", code, out)
+	}
+	// The same file, flags overriding its scenario: workers unbounded, no deadlock.
+	code, _, _ = shutdowncheck(t, "check", "--workers", "0", "--property", "deadlock", path)
+	if code != exitPass {
+		t.Errorf("--workers 0: exit %d", code)
+	}
+}
+
+func TestReplayExpectPass(t *testing.T) {
+	code, out, errs := shutdowncheck(t, "replay", "../../corpus/in-order-one-worker-v14-deadlock.pass.yaml")
+	if code != exitPass || !strings.Contains(out, "not reproduced") {
+		t.Errorf("exit %d:\n%s%s", code, out, errs)
+	}
+}
+
+func TestReplayStaleSchedule(t *testing.T) {
+	path := file(t, "stale.yaml", "property: deadlock\nvariant: v14\ntopology: {devices: [{name: a}]}\nschedule: [main, async:a]\n")
+	code, _, errs := shutdowncheck(t, "replay", path)
+	if code != exitUsage || !strings.Contains(errs, "does not apply") {
+		t.Errorf("exit %d: %s", code, errs)
+	}
+}
+
+func TestCampaignStrategies(t *testing.T) {
+	path := file(t, "m.yaml", "devices: [{name: disk, parent: port}, {name: bridge}, {name: port, parent: bridge, async: true}]\n")
+	for _, strategy := range []string{"random", "pct"} {
+		code, out, _ := shutdowncheck(t, "check", "--strategy", strategy, "--runs", "300", "--seed", "7", "--property", "deadlock", path)
+		if code != exitViolation || !strings.Contains(out, "300 runs, not exhaustive") {
+			t.Errorf("%s: exit %d\n%s", strategy, code, out)
+		}
+	}
+}
+
+func TestTimeoutStopsCleanly(t *testing.T) {
+	path := file(t, "big.yaml", `devices: [{name: a, async: true}, {name: b, async: true}, {name: c, async: true},
+  {name: d, async: true}, {name: e, async: true}, {name: f, async: true}, {name: g, async: true}, {name: h, async: true}]`)
+	code, out, _ := shutdowncheck(t, "check", "--timeout", "1ms", "--json", path)
+	if code != exitViolation || !strings.Contains(out, `"exhaustive": false`) {
+		t.Errorf("exit %d:\n%s", code, out)
+	}
+}
+
+// Bad usage and bad input: exit status 2 with the file, line and reason.
+func TestBadInput(t *testing.T) {
+	bad := file(t, "bad.yaml", "devices:\n  - name: a\n  - name: b\n    parent: nowhere\n")
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"check", bad}, "bad.yaml:4: device \"b\" has unknown parent \"nowhere\""},
+		{[]string{"check", file(t, "dup.yaml", "devices:\n  - name: a\n  - name: a\n")}, "dup.yaml:3: duplicate device"},
+		{[]string{"check", file(t, "m.yaml", "devices: [\n")}, "m.yaml:1: malformed YAML"},
+		{[]string{"check", "/nonexistent.yaml"}, "/nonexistent.yaml: open"},
+		{[]string{"check"}, "exactly one topology file"},
+		{[]string{"check", "--strategy", "bfs", file(t, "ok.yaml", "devices: [{name: a}]\n")}, "unknown strategy"},
+		{[]string{"check", "--variant", "v99", file(t, "ok2.yaml", "devices: [{name: a}]\n")}, "unknown variant"},
+		{[]string{"check", "--property", "speed", file(t, "ok3.yaml", "devices: [{name: a}]\n")}, "unknown property"},
+		{[]string{"check", "--remove", "ghost", file(t, "ok4.yaml", "devices: [{name: a}]\n")}, "unknown device \"ghost\""},
+		{[]string{"check", "--no-such-flag", bad}, "flag provided but not defined"},
+		{[]string{"replay", file(t, "cx.yaml", "property: order\n")}, "no topology"},
+		{[]string{"frobnicate"}, "unknown command"},
+	}
+	for _, c := range cases {
+		code, _, errs := shutdowncheck(t, c.args...)
+		if code != exitUsage || !strings.Contains(errs, c.want) {
+			t.Errorf("%v: exit %d, stderr %q, want %q", c.args, code, errs, c.want)
+		}
+	}
+}
