@@ -1,38 +1,43 @@
 package checker
 
-import "github.com/shutdowncheck/shutdowncheck/model"
+import (
+	"context"
 
-// baselinePairs runs the upstream loop (one thread, so one run) on m's
-// topology and returns the parent/supplier -> child/consumer pairs it shuts
-// down out of order. An order violation of another version is inherited when
-// its pair is here.
+	"github.com/shutdowncheck/shutdowncheck/model"
+	"github.com/shutdowncheck/shutdowncheck/scheduler"
+)
+
+// baselinePairs explores the upstream loop on m's topology, with the same
+// concurrent device_del() and device_add() (upstream allocates nothing and
+// never reads core.async_shutdown, so the other scenario options do not
+// matter), and returns the parent/supplier -> child/consumer pairs it can
+// shut down out of order. An order violation of another version is
+// inherited when its pair is here.
 func baselinePairs(m *model.Machine) map[[2]model.DevID]bool {
 	up, err := model.LookupVariant("upstream")
 	if err != nil {
 		panic(err)
 	}
 	sc := m.Scenario
-	sc.Remove, sc.HotAdd, sc.ParamToggle = nil, nil, false
+	sc.AllocFailures, sc.ParamToggle = 0, false
 	bm, err := model.NewMachine(m.Top, up, sc)
 	if err != nil {
 		panic(err)
 	}
+	opt := Options{Properties: Properties{Order: true}, MaxSteps: DefaultMaxSteps(bm), Context: context.Background()}
+	x := newExplorer(bm, scheduler.NewDFS(), opt, map[[2]model.DevID]bool{})
+	x.exhaustive()
 	pairs := map[[2]model.DevID]bool{}
-	s, r := bm.Initial(), bm.NewRunner()
-	for steps := 0; steps < 1<<24; steps++ {
-		en := r.Enabled(s, nil)
-		if len(en) == 0 {
-			break
-		}
-		ev := r.Apply(s, en[0])
-		if ev.Kind != model.OpShutdownEnd {
-			continue
-		}
-		bm.Top.Dependencies(ev.Dev, func(sup model.DevID) {
-			if s.Dev[sup].Has(model.FlagStarted) {
-				pairs[[2]model.DevID{sup, ev.Dev}] = true
-			}
-		})
+	for p := range x.pairs {
+		pairs[p] = true
 	}
 	return pairs
+}
+
+// orderBaseline returns the baseline pairs when props include order.
+func orderBaseline(m *model.Machine, props Properties) map[[2]model.DevID]bool {
+	if !props[Order] {
+		return nil
+	}
+	return baselinePairs(m)
 }

@@ -45,7 +45,7 @@ func waitFor(m *model.Machine, r *model.Runner, s *model.State) waitGraph {
 			op = "async_wq, waiting for a worker"
 		}
 		g.blocked = append(g.blocked, blockedThread{m.ThreadName(s, tid), op})
-		g.edges[tid] = edgesOf(m, s, tid, ev, op)
+		g.edges[tid] = edgesOf(m, r, s, tid, ev, op)
 	}
 	g.cycle = findCycle(s, g.edges)
 	if g.cycle == nil {
@@ -55,7 +55,7 @@ func waitFor(m *model.Machine, r *model.Runner, s *model.State) waitGraph {
 }
 
 // edgesOf says whom thread tid, blocked in ev, waits for.
-func edgesOf(m *model.Machine, s *model.State, tid model.TID, ev model.Event, op string) []WaitEdge {
+func edgesOf(m *model.Machine, r *model.Runner, s *model.State, tid model.TID, ev model.Event, op string) []WaitEdge {
 	base := WaitEdge{From: tid, FromName: m.ThreadName(s, tid), Op: op, Dev: ev.Dev}
 	edge := func(to model.TID, why string) WaitEdge {
 		e := base
@@ -76,7 +76,7 @@ func edgesOf(m *model.Machine, s *model.State, tid model.TID, ev model.Event, op
 		e.Lock = fmt.Sprintf("device_lock(%s)", m.Top.DevName(ev.Dev))
 		return []WaitEdge{e}
 	case model.OpWaitCompletion:
-		to, why := completer(m, s, ev.Dev)
+		to, why := completer(m, r, s, ev.Dev)
 		return []WaitEdge{edge(to, why)}
 	case model.OpAsyncSyncFull, model.OpWorkerStart:
 		var out []WaitEdge
@@ -103,17 +103,34 @@ func edgesOf(m *model.Machine, s *model.State, tid model.TID, ev model.Event, op
 }
 
 // completer returns the thread that would complete_all() dev's completion.
-func completer(m *model.Machine, s *model.State, dev model.DevID) (model.TID, string) {
+func completer(m *model.Machine, r *model.Runner, s *model.State, dev model.DevID) (model.TID, string) {
 	for i := range s.Threads {
-		if t := &s.Threads[i]; t.Kind == model.KindWorker && t.Dev == dev && t.Status != model.Done {
+		t := &s.Threads[i]
+		if t.Status == model.Done || t.Dev != dev {
+			continue
+		}
+		switch {
+		case t.Kind == model.KindWorker:
 			return model.TID(i), fmt.Sprintf("which %s would complete", m.ThreadName(s, model.TID(i)))
+		case t.Kind == model.KindActor && t.Frames[0].Fn.String() == "device_add":
+			return model.TID(i), fmt.Sprintf("which main would complete once %s registers %s", m.ThreadName(s, model.TID(i)), m.Top.DevName(dev))
 		}
 	}
-	if s.OnList(dev) {
-		return 0, fmt.Sprintf("which main would complete after taking %s off devices_kset", m.Top.DevName(dev))
+	main := &s.Threads[0]
+	mainLooping := main.Status != model.Done
+	if mainLooping {
+		ev, _, _ := r.Pending(s, 0)
+		mainLooping = ev.Kind != model.OpAsyncSyncFull
 	}
-	if main := &s.Threads[0]; main.Status != model.Done && main.Frames[0].Dev == dev {
+	switch {
+	case s.OnList(dev) && mainLooping:
+		return 0, fmt.Sprintf("which main would complete after taking %s off devices_kset", m.Top.DevName(dev))
+	case s.OnList(dev):
+		return model.NoThread, fmt.Sprintf("which no thread will ever complete: %s is on devices_kset, but main has left its loop", m.Top.DevName(dev))
+	case mainLooping && main.Frames[0].Dev == dev:
 		return 0, fmt.Sprintf("which main would complete: it is shutting %s down", m.Top.DevName(dev))
+	case s.Dev[dev].Has(model.FlagDead):
+		return model.NoThread, fmt.Sprintf("which no thread will ever complete: device_del() took %s off devices_kset before shutdown reached it", m.Top.DevName(dev))
 	}
 	return model.NoThread, "which no thread will ever complete"
 }

@@ -71,7 +71,7 @@ func Explore(m *model.Machine, sched scheduler.Scheduler, opt Options) *Result {
 	if opt.Context == nil {
 		opt.Context = context.Background()
 	}
-	x := newExplorer(m, sched, opt)
+	x := newExplorer(m, sched, opt, orderBaseline(m, opt.Properties))
 	if sched.Exhaustive() {
 		x.exhaustive()
 	} else {
@@ -80,9 +80,9 @@ func Explore(m *model.Machine, sched scheduler.Scheduler, opt Options) *Result {
 	return x.result()
 }
 
-func newExplorer(m *model.Machine, sched scheduler.Scheduler, opt Options) *explorer {
+func newExplorer(m *model.Machine, sched scheduler.Scheduler, opt Options, baseline map[[2]model.DevID]bool) *explorer {
 	now := time.Now()
-	return &explorer{m: m, r: m.NewRunner(), sched: sched, opt: opt, mon: newMonitor(m, opt.Properties),
+	return &explorer{m: m, r: m.NewRunner(), sched: sched, opt: opt, mon: newMonitor(m, opt.Properties, baseline),
 		best: map[string]*Violation{}, pairs: map[[2]model.DevID]bool{}, begin: now, lastProgress: now}
 }
 

@@ -28,12 +28,8 @@ type monitor struct {
 	found    []finding
 }
 
-func newMonitor(m *model.Machine, props Properties) *monitor {
-	mo := &monitor{m: m, props: props, r: m.NewRunner()}
-	if props[Order] {
-		mo.baseline = baselinePairs(m)
-	}
-	return mo
+func newMonitor(m *model.Machine, props Properties, baseline map[[2]model.DevID]bool) *monitor {
+	return &monitor{m: m, props: props, r: m.NewRunner(), baseline: baseline}
 }
 
 func (mo *monitor) report(f finding) {
@@ -71,11 +67,11 @@ func (mo *monitor) faults(s *model.State, ev model.Event) {
 			details: []string{"in_atomic(): 1, held: devices_kset->list_lock (spin_lock)",
 				fmt.Sprintf("%s may sleep (might_sleep())", ev.Kind)}})
 	}
-	if ev.Fault&model.FaultUseAfterFree != 0 {
-		mo.report(finding{property: Refcount, message: "BUG: KASAN: use-after-free: " + what})
-	}
-	if ev.Fault&model.FaultRefUnderflow != 0 {
+	switch {
+	case ev.Fault&model.FaultRefUnderflow != 0:
 		mo.report(finding{property: Refcount, message: "refcount_t: underflow; use-after-free: " + what})
+	case ev.Fault&model.FaultUseAfterFree != 0:
+		mo.report(finding{property: Refcount, message: "BUG: KASAN: use-after-free: " + what})
 	}
 	if ev.Fault&model.FaultListUnlocked != 0 {
 		mo.report(finding{property: ListLock, message: "devices_kset->list used without holding list_lock: " + what})
@@ -147,19 +143,21 @@ func (mo *monitor) atEnd(s *model.State, path []model.Event) {
 	}
 }
 
-// checkBalance reports reference counts that differ at the end from the
-// start: every get_device() must be matched by a put_device().
+// checkBalance reports references that shutdown threads took and did not
+// drop (or dropped without taking): every get_device() must be matched by a
+// put_device() by the time shutdown ends.
 func (mo *monitor) checkBalance(s *model.State) {
 	for i := range s.Dev {
-		d := model.DevID(i)
-		if got, want := s.Dev[i].Ref, mo.m.InitialRef(d); got != want && !s.Dev[i].Has(model.FlagDead) {
-			how := "leaked"
-			if got < want {
-				how = "dropped too often"
-			}
-			mo.report(finding{property: Refcount,
-				message: fmt.Sprintf("refcount of %s is %d when shutdown ends, %d when it began: a reference was %s", mo.name(d), got, want, how)})
+		held := s.Dev[i].Held
+		if held == 0 {
+			continue
 		}
+		how := fmt.Sprintf("%d taken and never dropped", held)
+		if held < 0 {
+			how = fmt.Sprintf("%d dropped that it never took", -held)
+		}
+		mo.report(finding{property: Refcount,
+			message: fmt.Sprintf("references to %s are unbalanced when shutdown ends: %s (refcount %d)", mo.name(model.DevID(i)), how, s.Dev[i].Ref)})
 	}
 }
 

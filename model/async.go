@@ -13,7 +13,7 @@ const MaxWork = 32768
 var fnAsyncRunEntryFn FuncID
 
 func init() {
-	fnAsyncRunEntryFn = defineFunc("async_run_entry_fn", asyncRunEntryFn)
+	fnAsyncRunEntryFn = DefineFunc("async_run_entry_fn", asyncRunEntryFn)
 }
 
 // AsyncScheduleDevNocall models async_schedule_dev_nocall(fn, dev): kzalloc

@@ -40,7 +40,18 @@ func (k *Kernel) GetParent(dev DevID) (DevID, bool) {
 	return p, true
 }
 
+// kref changes dev's reference count on behalf of the stepping thread:
+// references shutdown threads take and drop are also counted in Held.
 func (k *Kernel) kref(dev DevID, delta int16) {
+	if k.t.Kind != KindActor {
+		k.s.Dev[dev].Held += delta
+	}
+	k.krefEnv(dev, delta)
+}
+
+// krefEnv changes dev's reference count for the environment: references
+// that registration, klists and device links hold.
+func (k *Kernel) krefEnv(dev DevID, delta int16) {
 	d := &k.s.Dev[dev]
 	d.Ref += delta
 	k.ev.Ref = d.Ref

@@ -54,6 +54,16 @@ func (k *Kernel) ListDelInit(dev DevID) bool {
 	return true
 }
 
+// ListAddTail models list_add_tail(&dev->kobj.entry, &devices_kset->list)
+// in kobj_kset_join(), as device_add() registers a device.
+func (k *Kernel) ListAddTail(dev DevID) bool {
+	if k.op(OpListAddTail, dev, true) {
+		return false
+	}
+	k.s.listAddTail(dev)
+	return true
+}
+
 // OnList reports whether dev is linked on devices_kset->list.
 func (s *State) OnList(dev DevID) bool { return s.Dev[dev].Next != dev }
 

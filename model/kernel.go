@@ -22,8 +22,8 @@ type funcInfo struct {
 // funcs is the registry of modeled functions, filled by init functions.
 var funcs = []funcInfo{{name: "(none)"}}
 
-// defineFunc registers a modeled kernel function. Call it from init().
-func defineFunc(name string, step StepFunc) FuncID {
+// DefineFunc registers a modeled kernel function. Call it from init().
+func DefineFunc(name string, step StepFunc) FuncID {
 	if len(funcs) > 255 {
 		panic("model: too many functions")
 	}

@@ -9,7 +9,7 @@ package model
 var fnDeviceForEachChild FuncID
 
 func init() {
-	fnDeviceForEachChild = defineFunc("device_for_each_child", deviceForEachChild)
+	fnDeviceForEachChild = DefineFunc("device_for_each_child", deviceForEachChild)
 }
 
 // CallDeviceForEachChild makes f call device_for_each_child(parent, &data, fn):
@@ -47,7 +47,7 @@ func (k *Kernel) KlistNext(parent, last DevID) (DevID, bool) {
 		d.Pins--
 		if d.Pins == 0 && d.Has(FlagKnodeDead) {
 			d.Flags &^= FlagKnodeDead
-			k.kref(last, -1) // klist_children_put()
+			k.krefEnv(last, -1) // klist_children_put()
 		}
 		for start < len(children) && children[start] != last {
 			start++
@@ -63,4 +63,33 @@ func (k *Kernel) KlistNext(parent, last DevID) (DevID, bool) {
 	}
 	k.ev.Val = int16(NoDev)
 	return NoDev, true
+}
+
+// KlistDel models klist_del(&dev->p->knode_parent) in device_del(): the
+// child leaves its parent's klist_children, and the klist drops its
+// reference now, or when the last iterator standing on it moves on.
+func (k *Kernel) KlistDel(dev DevID) bool {
+	if k.op(OpKlistDel, dev, true) {
+		return false
+	}
+	d := &k.s.Dev[dev]
+	d.Flags &^= FlagInKlist
+	if d.Pins > 0 {
+		d.Flags |= FlagKnodeDead
+	} else {
+		k.krefEnv(dev, -1) // klist_children_put()
+	}
+	return true
+}
+
+// KlistAdd models klist_add_tail(&dev->p->knode_parent,
+// &parent->p->klist_children) at the end of device_add(): the klist takes a
+// reference (klist_children_get()).
+func (k *Kernel) KlistAdd(dev DevID) bool {
+	if k.op(OpKlistAdd, dev, true) {
+		return false
+	}
+	k.s.Dev[dev].Flags |= FlagInKlist
+	k.krefEnv(dev, +1)
+	return true
 }

@@ -32,8 +32,12 @@ func (k *Kernel) NextConsumerLink(dev DevID, pos int16) (int16, bool) {
 	if k.op(OpNextConsumerLink, dev, true) {
 		return -1, false
 	}
+	links := k.m.Top.Consumers(dev)
 	next := pos + 1
-	if int(next) >= len(k.m.Top.Consumers(dev)) {
+	for int(next) < len(links) && k.s.Links[links[next]]&LinkPresent == 0 {
+		next++ // list_del_rcu()ed: no longer on the list
+	}
+	if int(next) >= len(links) {
 		next = -1
 	}
 	k.ev.Val = next
@@ -43,4 +47,90 @@ func (k *Kernel) NextConsumerLink(dev DevID, pos int16) (int16, bool) {
 // ConsumerLink returns the link at position pos of dev->links.consumers.
 func (k *Kernel) ConsumerLink(dev DevID, pos int16) Link {
 	return k.m.Top.Links[k.m.Top.Consumers(dev)[pos]]
+}
+
+// PurgeNextLink models one __device_link_del() of device_links_purge(dev):
+// the next link of dev still on the link lists leaves them (list_del_rcu);
+// SRCU readers already past it may still use it. It returns the link, or -1
+// when dev has none left. Its references go in device_link_release_fn().
+// (device_links_write_lock(), which serializes purges, is not modeled.)
+func (k *Kernel) PurgeNextLink(dev DevID) (int, bool) {
+	if k.op(OpLinkDel, dev, true) {
+		return -1, false
+	}
+	l := k.s.linkOf(k.m.Top, dev, LinkPresent, LinkReleased)
+	k.ev.Val = int16(l)
+	if l >= 0 {
+		k.s.Links[l] = k.s.Links[l]&^LinkPresent | LinkPurged
+	}
+	return l, true
+}
+
+// ReleaseNextLink models device_link_release_fn() of the next purged link of
+// dev: synchronize_srcu() waits until no SRCU reader is left, then
+// put_device() on the consumer and the supplier. It returns the link, or -1
+// when every purged link of dev is released.
+func (k *Kernel) ReleaseNextLink(dev DevID) (int, bool) {
+	l := k.s.linkOf(k.m.Top, dev, LinkPurged, LinkReleased)
+	if k.op(OpLinkRelease, dev, l < 0 || !k.s.srcuReaders()) {
+		return -1, false
+	}
+	k.ev.Val = int16(l)
+	if l >= 0 {
+		k.s.Links[l] |= LinkReleased
+		k.krefEnv(k.m.Top.Links[l].Consumer, -1)
+		k.krefEnv(k.m.Top.Links[l].Supplier, -1)
+	}
+	return l, true
+}
+
+// AddNextLink models device_link_add() by fw_devlink as dev registers: the
+// next link between dev and a registered, live device joins both link lists
+// and takes a reference on both ends. It returns the link, or -1 when none
+// is left. (The reordering of devices_kset that device_link_add() does for a
+// managed link is not modeled.)
+func (k *Kernel) AddNextLink(dev DevID) (int, bool) {
+	if k.op(OpLinkAdd, dev, true) {
+		return -1, false
+	}
+	l := -1
+	for i, link := range k.m.Top.Links {
+		other := link.Supplier
+		if other == dev {
+			other = link.Consumer
+		} else if link.Consumer != dev {
+			continue
+		}
+		if k.s.Links[i] == 0 && k.s.OnList(other) && !k.s.Dev[other].Has(FlagDead) {
+			l = i
+			break
+		}
+	}
+	k.ev.Val = int16(l)
+	if l >= 0 {
+		k.s.Links[l] |= LinkPresent
+		k.krefEnv(k.m.Top.Links[l].Consumer, +1)
+		k.krefEnv(k.m.Top.Links[l].Supplier, +1)
+	}
+	return l, true
+}
+
+// linkOf returns the first link of dev that has flag and lacks not, or -1.
+func (s *State) linkOf(t *Topology, dev DevID, flag, not LinkFlags) int {
+	for i, l := range t.Links {
+		if st := s.Links[i]; (l.Supplier == dev || l.Consumer == dev) && st&flag != 0 && st&not == 0 {
+			return i
+		}
+	}
+	return -1
+}
+
+// srcuReaders reports whether a thread is inside device_links_read_lock().
+func (s *State) srcuReaders() bool {
+	for i := range s.Threads {
+		if s.Threads[i].SRCU > 0 {
+			return true
+		}
+	}
+	return false
 }

@@ -10,7 +10,8 @@ type Machine struct {
 	Variant  *Variant
 	Scenario Scenario
 
-	initialRef []int16
+	initialRef  []int16
+	linkAtStart []bool // both ends registered when shutdown begins
 }
 
 // NewMachine builds the model of variant v shutting down top under sc. The
@@ -19,10 +20,18 @@ func NewMachine(top *Topology, v *Variant, sc Scenario) (*Machine, error) {
 	if top.children == nil {
 		return nil, fmt.Errorf("model: topology %q was not checked", top.Name)
 	}
-	if len(sc.Remove) > 0 || len(sc.HotAdd) > 0 || sc.ParamToggle {
-		return nil, fmt.Errorf("scenario: remove, hot_add and param_toggle are not modeled yet")
+	for _, names := range [][]string{sc.Remove, sc.HotAdd} {
+		for _, name := range names {
+			if top.Index(name) == NoDev {
+				return nil, fmt.Errorf("scenario names unknown device %q", name)
+			}
+		}
 	}
 	m := &Machine{Top: top, Variant: v, Scenario: sc}
+	m.linkAtStart = make([]bool, len(top.Links))
+	for i, l := range top.Links {
+		m.linkAtStart[i] = top.Devices[l.Supplier].Present && top.Devices[l.Consumer].Present
+	}
 	m.initialRef = m.countRefs()
 	return m, nil
 }
@@ -43,8 +52,8 @@ func (m *Machine) countRefs() []int16 {
 			refs[d.Parent]++
 		}
 	}
-	for _, l := range m.Top.Links {
-		if m.Top.Devices[l.Supplier].Present && m.Top.Devices[l.Consumer].Present {
+	for i, l := range m.Top.Links {
+		if m.linkAtStart[i] {
 			refs[l.Supplier]++
 			refs[l.Consumer]++
 		}
@@ -67,6 +76,12 @@ func (m *Machine) Initial() *State {
 		ListLock:      NoThread,
 		Param:         m.Scenario.AsyncShutdown,
 		AllocFailures: int8(m.Scenario.AllocFailures),
+		Links:         make([]LinkFlags, len(m.Top.Links)),
+	}
+	for i := range s.Links {
+		if m.linkAtStart[i] {
+			s.Links[i] = LinkPresent
+		}
 	}
 	for i, dev := range m.Top.Devices {
 		d := &s.Dev[i]
@@ -84,9 +99,20 @@ func (m *Machine) Initial() *State {
 	main := Thread{Kind: KindMain, Status: Running, Dev: NoDev, Depth: 1}
 	main.Frames[0] = Frame{Fn: m.Variant.Main, Dev: NoDev, Cur: NoDev, Aux: -1}
 	s.Threads = append(s.Threads, main)
+	for _, name := range m.Scenario.Remove {
+		s.Threads = append(s.Threads, actorThread(fnDeviceDel, m.Top.Index(name)))
+	}
+	for _, name := range m.Scenario.HotAdd {
+		s.Threads = append(s.Threads, actorThread(fnDeviceAdd, m.Top.Index(name)))
+	}
+	if m.Scenario.ParamToggle {
+		s.Threads = append(s.Threads, actorThread(fnParamSetAsync, NoDev))
+	}
 	r := m.NewRunner()
-	r.bind(s, 0)
-	r.k.settle()
+	for i := range s.Threads {
+		r.bind(s, TID(i))
+		r.k.settle()
+	}
 	return s
 }
 
@@ -193,7 +219,8 @@ func (m *Machine) HeldLocks(s *State, tid TID) []string {
 }
 
 // ThreadName names thread tid the way traces and schedules do: "main",
-// "async:DEV" for the async entry of DEV ("async:DEV#2" for a second one).
+// "async:DEV" for the async entry of DEV ("async:DEV#2" for a second one),
+// "device_del:DEV", "device_add:DEV" and "param_set_bool" for the actors.
 func (m *Machine) ThreadName(s *State, tid TID) string {
 	t := &s.Threads[tid]
 	switch t.Kind {
@@ -212,7 +239,10 @@ func (m *Machine) ThreadName(s *State, tid TID) string {
 		}
 		return name
 	}
-	return fmt.Sprintf("actor:%s", m.Top.DevName(t.Dev))
+	if t.Dev == NoDev {
+		return t.Frames[0].Fn.String()
+	}
+	return t.Frames[0].Fn.String() + ":" + m.Top.DevName(t.Dev)
 }
 
 // Finished reports whether every thread has returned.

@@ -285,3 +285,46 @@ func TestTopologyCheck(t *testing.T) {
 		t.Errorf("a sync_state_only link against the parent edge is legal: %v", err)
 	}
 }
+
+// Random runs of every version with every actor, allocation failures and a
+// bounded async_wq: every live thread always stands at an operation
+// (Pending panics otherwise), runs end, and the environment's references
+// come out even: a device removed by device_del() keeps only the references
+// of its registered children (device_add() took them) and of shutdown, and
+// is freed when none is left.
+func TestRandomRunsWithActors(t *testing.T) {
+	top := &Topology{Name: "actors", Devices: []Device{
+		{Name: "s", Parent: NoDev, Present: true},
+		{Name: "p", Parent: NoDev, Async: true, Present: true},
+		{Name: "c", Parent: 1, Async: true, Present: true},
+		{Name: "u", Parent: 2, NeedParentLock: true, Present: true},
+		{Name: "h", Parent: 1, Async: true},
+	}, Links: []Link{{Supplier: 0, Consumer: 2}, {Supplier: 0, Consumer: 4}, {Supplier: 1, Consumer: 3, SyncStateOnly: true}}}
+	if err := top.Check(); err != nil {
+		t.Fatal(err)
+	}
+	sc := Scenario{AsyncShutdown: true, Workers: 2, AllocFailures: 1, Remove: []string{"s", "c"}, HotAdd: []string{"h"}, ParamToggle: true}
+	for _, v := range Variants() {
+		m := machine(t, top, v.Name, sc)
+		rng := rand.New(rand.NewPCG(11, 12))
+		for run := 0; run < 300; run++ {
+			_, s := randomRun(t, m, rng)
+			if !s.Finished() {
+				continue // a deadlock: the checker's business
+			}
+			for _, name := range sc.Remove {
+				dev := top.Index(name)
+				d := &s.Dev[dev]
+				want := d.Held
+				for _, c := range top.Children(dev) {
+					if !s.Dev[c].Has(FlagDead) && (s.OnList(c) || s.Dev[c].Has(FlagStarted)) {
+						want++ // a registered child's device_add() reference
+					}
+				}
+				if d.Ref != want || (d.Ref == 0) != d.Has(FlagFreed) {
+					t.Fatalf("%s run %d: removed %s ends with refcount %d, want %d (held %d)", v.Name, run, name, d.Ref, want, d.Held)
+				}
+			}
+		}
+	}
+}

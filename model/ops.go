@@ -28,6 +28,14 @@ const (
 	OpWorkerStart                    // an async_wq worker picks up the entry
 	OpAsyncEntryDone                 // async_run_entry_fn(): entry removed, wake_up(&async_done)
 	OpAsyncSyncFull                  // async_synchronize_full()
+	OpKillDevice                     // kill_device(): dev->p->dead = true
+	OpKlistDel                       // klist_del(&dev->p->knode_parent)
+	OpLinkDel                        // __device_link_del(): list_del_rcu() from both link lists
+	OpLinkRelease                    // device_link_release_fn(): after synchronize_srcu(), put both ends
+	OpListAddTail                    // list_add_tail(&dev->kobj.entry, &devices_kset->list)
+	OpLinkAdd                        // device_link_add(): the link joins both lists, getting both ends
+	OpKlistAdd                       // klist_add_tail(&dev->p->knode_parent, &parent->p->klist_children)
+	OpParamWrite                     // a write to /sys/module/core/parameters/async_shutdown
 	numOps
 )
 
@@ -62,6 +70,14 @@ var opInfos = [numOps]opInfo{
 	OpWorkerStart:      {name: "worker picks up async entry"},
 	OpAsyncEntryDone:   {name: "async entry done"},
 	OpAsyncSyncFull:    {name: "async_synchronize_full()", sleeps: true},
+	OpKillDevice:       {name: "kill_device"},
+	OpKlistDel:         {name: "klist_del"},
+	OpLinkDel:          {name: "__device_link_del"},
+	OpLinkRelease:      {name: "device_link_release_fn", sleeps: true},
+	OpListAddTail:      {name: "list_add_tail", list: true},
+	OpLinkAdd:          {name: "device_link_add"},
+	OpKlistAdd:         {name: "klist_add_tail"},
+	OpParamWrite:       {name: "param_set_bool(core.async_shutdown)"},
 }
 
 // Sleeps reports whether the operation may sleep.

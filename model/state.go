@@ -33,10 +33,20 @@ const (
 type DevState struct {
 	Prev, Next DevID    // dev->kobj.entry on devices_kset->list; both == dev when off the list
 	Ref        int16    // dev->kobj.kref
+	Held       int16    // the part of Ref that shutdown threads took and still hold
 	Lock       TID      // owner of device_lock(dev), NoThread when unlocked
 	Pins       int8     // klist iterators holding dev->p->knode_parent
 	Flags      DevFlags //
 }
+
+// LinkFlags are the bits of a device link's mutable state.
+type LinkFlags uint8
+
+const (
+	LinkPresent  LinkFlags = 1 << iota // on the supplier's and the consumer's link lists
+	LinkPurged                         // __device_link_del() took it off the lists
+	LinkReleased                       // device_link_release_fn() dropped its references
+)
 
 // Has reports whether all of f are set.
 func (d *DevState) Has(f DevFlags) bool { return d.Flags&f == f }
@@ -90,6 +100,7 @@ type State struct {
 	ListLock      TID      // owner of devices_kset->list_lock
 	Param         bool     // core.async_shutdown
 	AllocFailures int8     // injected allocation failures left
+	Links         []LinkFlags
 	Threads       []Thread
 }
 
@@ -97,6 +108,7 @@ type State struct {
 func (s *State) Clone() *State {
 	c := *s
 	c.Dev = append(make([]DevState, 0, len(s.Dev)), s.Dev...)
+	c.Links = append(make([]LinkFlags, 0, len(s.Links)), s.Links...)
 	c.Threads = append(make([]Thread, 0, len(s.Threads)+1), s.Threads...)
 	return &c
 }
@@ -113,6 +125,7 @@ func (s *State) AppendKey(buf []byte) []byte {
 		e.id(int16(d.Next))
 		e.id(int16(d.Lock))
 		e.u16(uint16(d.Ref))
+		e.u16(uint16(d.Held))
 		e.u16(uint16(d.Flags))
 		e.byte(byte(d.Pins))
 	}
@@ -121,6 +134,9 @@ func (s *State) AppendKey(buf []byte) []byte {
 	e.id(int16(s.ListLock))
 	e.bool(s.Param)
 	e.byte(byte(s.AllocFailures))
+	for _, l := range s.Links {
+		e.byte(byte(l))
+	}
 	e.id(int16(len(s.Threads)))
 	for i := range s.Threads {
 		t := &s.Threads[i]

@@ -63,6 +63,32 @@ func (m *Machine) Describe(s *State, ev Event) string {
 		return fmt.Sprintf("kworker picks up the entry: %s(%s)", fn, dev)
 	case OpAsyncEntryDone:
 		return fmt.Sprintf("entry for %s done: wake_up(&async_done)", dev)
+	case OpKillDevice:
+		if m.Variant.KillDeviceCompletes {
+			return fmt.Sprintf("kill_device(%s): %s->p->dead = true; complete_all(&%s->p->complete)", dev, dev, dev)
+		}
+		return fmt.Sprintf("kill_device(%s): %s->p->dead = true", dev, dev)
+	case OpKlistDel:
+		return fmt.Sprintf("klist_del(&%s->p->knode_parent)", dev)
+	case OpKlistAdd:
+		return fmt.Sprintf("klist_add_tail(&%s->p->knode_parent, &%s->p->klist_children)", dev, name(m.Top.Devices[ev.Dev].Parent))
+	case OpListAddTail:
+		return fmt.Sprintf("list_add_tail(&%s->kobj.entry, &devices_kset->list)", dev)
+	case OpLinkDel, OpLinkRelease, OpLinkAdd:
+		if ev.Val < 0 {
+			return fmt.Sprintf("%s: no link of %s left", ev.Kind, dev)
+		}
+		l := m.Top.Links[ev.Val]
+		link := fmt.Sprintf("link %s -> %s", name(l.Supplier), name(l.Consumer))
+		switch ev.Kind {
+		case OpLinkDel:
+			return "__device_link_del(" + link + "): list_del_rcu() from both lists"
+		case OpLinkRelease:
+			return "device_link_release_fn(" + link + "): synchronize_srcu(); put_device() both ends"
+		}
+		return "device_link_add(" + link + "): get_device() both ends"
+	case OpParamWrite:
+		return fmt.Sprintf("core.async_shutdown = %t", ev.Val != 0)
 	}
 	return ev.Kind.String()
 }

@@ -7,8 +7,8 @@ package model
 var fnUpstreamDeviceShutdown FuncID
 
 func init() {
-	fnUpstreamDeviceShutdown = defineFunc("device_shutdown", upstreamDeviceShutdown)
-	registerVariant(&Variant{
+	fnUpstreamDeviceShutdown = DefineFunc("device_shutdown", upstreamDeviceShutdown)
+	RegisterVariant(&Variant{
 		Name:    "upstream",
 		Summary: "device_shutdown() before the series: one synchronous loop",
 		Main:    fnUpstreamDeviceShutdown,

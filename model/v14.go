@@ -19,15 +19,15 @@ var (
 )
 
 func init() {
-	fnV14DeviceShutdown = defineFunc("device_shutdown", v14DeviceShutdown)
-	fnV14EarlyAsyncShutdownDevices = defineFunc("early_async_shutdown_devices", v14EarlyAsyncShutdownDevices)
-	fnV14ShutdownDeviceAsync = defineFunc("shutdown_device_async", v14ShutdownDeviceAsync)
-	fnV14AsyncShutdownHandler = defineFunc("async_shutdown_handler", v14AsyncShutdownHandler)
-	fnV14WaitForShutdownDependencies = defineFunc("wait_for_shutdown_dependencies", v14WaitForShutdownDependencies)
-	fnV14WaitForDeviceShutdown = defineFunc("wait_for_device_shutdown", v14WaitForDeviceShutdown)
-	fnV14ShutdownOneDevice = defineFunc("shutdown_one_device", v14ShutdownOneDevice)
-	fnV14ShutdownOneDeviceLocked = defineFunc("__shutdown_one_device", v14ShutdownOneDeviceLocked)
-	registerVariant(&Variant{
+	fnV14DeviceShutdown = DefineFunc("device_shutdown", v14DeviceShutdown)
+	fnV14EarlyAsyncShutdownDevices = DefineFunc("early_async_shutdown_devices", v14EarlyAsyncShutdownDevices)
+	fnV14ShutdownDeviceAsync = DefineFunc("shutdown_device_async", v14ShutdownDeviceAsync)
+	fnV14AsyncShutdownHandler = DefineFunc("async_shutdown_handler", v14AsyncShutdownHandler)
+	fnV14WaitForShutdownDependencies = DefineFunc("wait_for_shutdown_dependencies", v14WaitForShutdownDependencies)
+	fnV14WaitForDeviceShutdown = DefineFunc("wait_for_device_shutdown", v14WaitForDeviceShutdown)
+	fnV14ShutdownOneDevice = DefineFunc("shutdown_one_device", v14ShutdownOneDevice)
+	fnV14ShutdownOneDeviceLocked = DefineFunc("__shutdown_one_device", v14ShutdownOneDeviceLocked)
+	RegisterVariant(&Variant{
 		Name:    "v14",
 		Summary: "20 Apr 2026: per-device completions, early async pass under list_lock",
 		Main:    fnV14DeviceShutdown,

@@ -11,6 +11,9 @@ type Variant struct {
 	Name    string // as given to --variant
 	Summary string // one line: what the version is and where its code comes from
 	Main    FuncID // device_shutdown()
+	// KillDeviceCompletes: the version's kill_device() also calls
+	// complete_all(&dev->p->complete) (v17 3/5).
+	KillDeviceCompletes bool
 }
 
 // variantOrder is the order versions are listed in: the series' own order.
@@ -21,7 +24,14 @@ const DefaultVariant = "v14"
 
 var variants = map[string]*Variant{}
 
-func registerVariant(v *Variant) { variants[v.Name] = v }
+// RegisterVariant makes a version available to LookupVariant. Call it from
+// init(); only the versions named in the series' order are listed by Variants.
+func RegisterVariant(v *Variant) {
+	if _, dup := variants[v.Name]; dup {
+		panic("model: variant " + v.Name + " registered twice")
+	}
+	variants[v.Name] = v
+}
 
 // Variants returns every modeled version, oldest first.
 func Variants() []*Variant {

@@ -137,6 +137,7 @@ func report(res *checker.Result, props checker.Properties, c *checkConfig, stdou
 	if c.json {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
 		if err := enc.Encode(checker.JSON(res, replays)); err != nil {
 			return 0, err
 		}

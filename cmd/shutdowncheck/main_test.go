@@ -193,3 +193,36 @@ func TestBadInput(t *testing.T) {
 		}
 	}
 }
+
+// The scenario flags start the environment actors (SPEC §2) on a topology
+// file that has no scenario: removing the child of an async parent can hang
+// v14 (its handler waits on a child device_del() took away), flipping
+// core.async_shutdown can misorder, and a hot-added child can hang it too.
+func TestActorFlags(t *testing.T) {
+	path := file(t, "pc.yaml", "devices: [{name: p, async: true}, {name: c, parent: p}, {name: h, parent: p, present: false}]\n")
+	cases := []struct {
+		flags []string
+		want  string
+	}{
+		{[]string{"--remove", "c"}, "device_del() took c off devices_kset before shutdown reached it"},
+		{[]string{"--hot-add", "h"}, "h is on devices_kset, but main has left its loop"},
+		{[]string{"--param-toggle", "--property", "order", "--async-shutdown=false"}, ""},
+	}
+	for _, c := range cases {
+		args := append(append([]string{"check"}, c.flags...), path)
+		code, out, errs := shutdowncheck(t, args...)
+		if c.want == "" {
+			if code != exitPass {
+				t.Errorf("%v: exit %d\n%s%s", c.flags, code, out, errs)
+			}
+			continue
+		}
+		if code != exitViolation || !strings.Contains(out, c.want) {
+			t.Errorf("%v: exit %d, want %q in\n%s%s", c.flags, code, c.want, out, errs)
+		}
+	}
+	code, _, errs := shutdowncheck(t, "check", "--hot-add", "c", path)
+	if code != exitUsage || !strings.Contains(errs, "already present") {
+		t.Errorf("--hot-add of a present device: exit %d %s", code, errs)
+	}
+}

@@ -1,0 +1,171 @@
+package model
+
+// Environment actors (SPEC §2): threads that run beside device_shutdown()
+// when a scenario enables them. Their steps follow ALGORITHM.md §8: device_del()
+// sets dead, leaves the parent's klist, purges its links, leaves
+// devices_kset under list_lock and drops its references; device_add() joins
+// devices_kset before it appears on its parent's klist.
+
+var (
+	fnDeviceDel     FuncID
+	fnDeviceAdd     FuncID
+	fnParamSetAsync FuncID
+)
+
+func init() {
+	fnDeviceDel = DefineFunc("device_del", deviceDel)
+	fnDeviceAdd = DefineFunc("device_add", deviceAdd)
+	fnParamSetAsync = DefineFunc("param_set_bool", paramSetBool)
+}
+
+// actorThread returns a thread that runs fn(dev).
+func actorThread(fn FuncID, dev DevID) Thread {
+	t := Thread{Kind: KindActor, Status: Running, Dev: dev, Depth: 1}
+	t.Frames[0] = Frame{Fn: fn, Dev: dev, Cur: NoDev, Aux: -1}
+	return t
+}
+
+// KillDevice models kill_device(dev), called under device_lock(dev): it
+// sets dev->p->dead. A version whose kill_device() also signals the
+// shutdown completion (v17 on) says so in Variant.KillDeviceCompletes.
+func (k *Kernel) KillDevice(dev DevID) bool {
+	if k.op(OpKillDevice, dev, true) {
+		return false
+	}
+	d := &k.s.Dev[dev]
+	d.Flags |= FlagDead
+	if k.m.Variant.KillDeviceCompletes {
+		d.Flags |= FlagDone // complete_all(&dev->p->complete)
+	}
+	return true
+}
+
+// device_unregister(dev) = device_del(dev) + put_device(dev). Frame: Dev = dev.
+func deviceDel(k *Kernel, f *Frame) {
+	const (
+		lock = iota
+		kill
+		unlock
+		klistDel
+		purge
+		listLock
+		listDel
+		listUnlock
+		putParent
+		release
+		put
+	)
+	top := k.Topology()
+	parent := top.Devices[f.Dev].Parent
+	switch f.PC {
+	case lock: // device_lock(dev);
+		if k.DeviceLock(f.Dev) {
+			f.PC = kill
+		}
+	case kill: // kill_device(dev);
+		if k.KillDevice(f.Dev) {
+			f.PC = unlock
+		}
+	case unlock: // device_unlock(dev);
+		if k.DeviceUnlock(f.Dev) {
+			f.PC = klistDel
+		}
+	case klistDel: // if (parent) klist_del(&dev->p->knode_parent);
+		if parent == NoDev {
+			f.PC = purge
+		} else if k.KlistDel(f.Dev) {
+			f.PC = purge
+		}
+	case purge: // device_links_purge(dev): __device_link_del() on each of its links
+		if l, ok := k.PurgeNextLink(f.Dev); ok && l < 0 {
+			f.PC = listLock
+		}
+	case listLock: // kobject_del() -> kobj_kset_leave(): spin_lock(&kobj->kset->list_lock);
+		if k.SpinLockList() {
+			f.PC = listDel
+		}
+	case listDel: // list_del_init(&kobj->entry);
+		if k.ListDelInit(f.Dev) {
+			f.PC = listUnlock
+		}
+	case listUnlock: // spin_unlock(&kobj->kset->list_lock);
+		if k.SpinUnlockList() {
+			f.PC = putParent
+		}
+	case putParent: // put_device(parent);
+		if parent == NoDev {
+			f.PC = release
+		} else if k.PutDevice(parent) {
+			f.PC = release
+		}
+	case release: // system_long_wq: device_link_release_fn() for each purged link
+		if l, ok := k.ReleaseNextLink(f.Dev); ok && l < 0 {
+			f.PC = put
+		}
+	case put: // put_device(dev); in device_unregister()
+		if k.PutDevice(f.Dev) {
+			k.Return(0)
+		}
+	}
+}
+
+// device_add(dev) of a device listed with present: false. Frame: Dev = dev.
+func deviceAdd(k *Kernel, f *Frame) {
+	const (
+		getParent = iota
+		listLock
+		listAdd
+		listUnlock
+		links
+		klistAdd
+	)
+	parent := k.Topology().Devices[f.Dev].Parent
+	switch f.PC {
+	case getParent: // parent = get_device(dev->parent);
+		if parent == NoDev {
+			f.PC = listLock
+		} else if k.GetDevice(parent) {
+			f.PC = listLock
+		}
+	case listLock: // kobject_add() -> kobj_kset_join(): spin_lock(&kobj->kset->list_lock);
+		if k.SpinLockList() {
+			f.PC = listAdd
+		}
+	case listAdd: // list_add_tail(&kobj->entry, &kobj->kset->list);
+		if k.ListAddTail(f.Dev) {
+			f.PC = listUnlock
+		}
+	case listUnlock: // spin_unlock(&kobj->kset->list_lock);
+		if k.SpinUnlockList() {
+			f.PC = links
+		}
+	case links: // fw_devlink: device_link_add() for each link whose other end is registered
+		if l, ok := k.AddNextLink(f.Dev); ok && l < 0 {
+			f.PC = klistAdd
+		}
+	case klistAdd: // if (parent) klist_add_tail(&dev->p->knode_parent, &parent->p->klist_children);
+		if parent == NoDev {
+			k.Return(0)
+		} else if k.KlistAdd(f.Dev) {
+			k.Return(0)
+		}
+	}
+}
+
+// A write of the opposite value to /sys/module/core/parameters/async_shutdown
+// (module_param(async_shutdown, bool, 0644)).
+func paramSetBool(k *Kernel, f *Frame) {
+	if k.ParamWrite() {
+		k.Return(0)
+	}
+}
+
+// ParamWrite models param_set_bool() flipping core.async_shutdown.
+func (k *Kernel) ParamWrite() bool {
+	if k.op(OpParamWrite, NoDev, true) {
+		return false
+	}
+	k.s.Param = !k.s.Param
+	k.ev.Val = boolVal(k.s.Param)
+	return true
+}
