@@ -78,6 +78,19 @@ func edgesOf(m *model.Machine, r *model.Runner, s *model.State, tid model.TID, e
 	case model.OpWaitCompletion:
 		to, why := completer(m, r, s, ev.Dev)
 		return []WaitEdge{edge(to, why)}
+	case model.OpAsyncSyncCookie:
+		var out []WaitEdge
+		for i := range s.Threads {
+			o := &s.Threads[i]
+			if o.Kind == model.KindWorker && o.Status != model.Done && o.Cookie < ev.Val {
+				why := fmt.Sprintf("until the entry %s (cookie %d) is done", m.ThreadName(s, model.TID(i)), o.Cookie)
+				if model.TID(i) == tid {
+					why = fmt.Sprintf("until its own entry (cookie %d) is done: it waits for itself", o.Cookie)
+				}
+				out = append(out, edge(model.TID(i), why))
+			}
+		}
+		return out
 	case model.OpAsyncSyncFull, model.OpWorkerStart:
 		var out []WaitEdge
 		for i := range s.Threads {

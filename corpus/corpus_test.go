@@ -1,9 +1,13 @@
 package corpus
 
 import (
+	"context"
+	"flag"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/shutdowncheck/shutdowncheck/checker"
 	"github.com/shutdowncheck/shutdowncheck/model"
@@ -11,8 +15,12 @@ import (
 	"github.com/shutdowncheck/shutdowncheck/topology"
 )
 
+var update = flag.Bool("update", false, "record every version's verdict in the corpus files")
+
 // TestCorpus replays every counterexample file in this directory: each
-// must still violate its property, or, marked expect: pass, still not.
+// must still violate its property, or, marked expect: pass, still not; and
+// every version must still give the verdict the file records for it.
+// With -update, the versions' verdicts are recorded instead.
 func TestCorpus(t *testing.T) {
 	files, err := filepath.Glob("*.yaml")
 	if err != nil || len(files) == 0 {
@@ -27,7 +35,32 @@ func TestCorpus(t *testing.T) {
 			if err := f.Verify(); err != nil {
 				t.Fatal(err)
 			}
+			if *update {
+				rewrite(t, f)
+			}
+			if err := f.VerifyVersions(context.Background()); err != nil {
+				t.Fatal(err)
+			}
 		})
+	}
+}
+
+func rewrite(t *testing.T, f *File) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := f.RecordVersions(ctx); err != nil {
+		t.Fatal(err)
+	}
+	run, _, err := f.Replay()
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := f.Marshal(run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(f.Path, data, 0o644); err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -6,12 +6,14 @@ package corpus
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"os"
 	"strconv"
 
 	"github.com/shutdowncheck/shutdowncheck/checker"
 	"github.com/shutdowncheck/shutdowncheck/model"
+	"github.com/shutdowncheck/shutdowncheck/scheduler"
 	"github.com/shutdowncheck/shutdowncheck/topology"
 	"go.yaml.in/yaml/v3"
 )
@@ -20,6 +22,9 @@ import (
 const (
 	ExpectViolation = "violation" // replaying must violate the property
 	ExpectPass      = "pass"      // replaying must follow the schedule and not violate it
+	// VerdictUnknown marks a version whose exhaustive check did not finish
+	// when the verdicts were recorded; it is not checked.
+	VerdictUnknown = "unknown"
 )
 
 // File is one counterexample file.
@@ -32,6 +37,10 @@ type File struct {
 	MaxSteps int // the step bound the run was checked with; 0: the default
 	Topology *model.Topology
 	Schedule []string
+	// Versions records, for every version, the verdict of an exhaustive
+	// check of the property on the file's topology and scenario: "violation",
+	// "pass" or "unknown".
+	Versions map[string]string
 }
 
 // FromViolation makes the file of a counterexample found on m.
@@ -61,6 +70,60 @@ func (f *File) Replay() (*checker.Run, bool, error) {
 	props := checker.Properties{f.Property: true}
 	run := checker.Replay(m, f.Schedule, props, f.MaxSteps)
 	return run, run.Violation(f.Property) != nil, nil
+}
+
+// Verdict checks the file's topology and scenario exhaustively under
+// variant, for the file's property: "violation", "pass", or "unknown" when
+// ctx ends first.
+func (f *File) Verdict(ctx context.Context, variant *model.Variant) (string, error) {
+	m, err := model.NewMachine(f.Topology, variant, f.Topology.Scenario)
+	if err != nil {
+		return "", err
+	}
+	res := checker.Explore(m, scheduler.NewDFS(), checker.Options{Properties: checker.Properties{f.Property: true},
+		MaxSteps: f.MaxSteps, Context: ctx})
+	switch {
+	case len(res.Violations) > 0:
+		return ExpectViolation, nil
+	case !res.Exhaustive:
+		return VerdictUnknown, nil
+	}
+	return ExpectPass, nil
+}
+
+// RecordVersions fills Versions with every version's verdict.
+func (f *File) RecordVersions(ctx context.Context) error {
+	f.Versions = map[string]string{}
+	for _, v := range model.Variants() {
+		verdict, err := f.Verdict(ctx, v)
+		if err != nil {
+			return err
+		}
+		f.Versions[v.Name] = verdict
+	}
+	return nil
+}
+
+// VerifyVersions checks every version's recorded verdict; every version
+// must have one.
+func (f *File) VerifyVersions(ctx context.Context) error {
+	for _, v := range model.Variants() {
+		want, ok := f.Versions[v.Name]
+		if !ok {
+			return fmt.Errorf("%s: no verdict recorded for %s (record them: go test ./corpus -args -update)", f.Path, v.Name)
+		}
+		if want == VerdictUnknown {
+			continue
+		}
+		got, err := f.Verdict(ctx, v)
+		if err != nil {
+			return err
+		}
+		if got != want && got != VerdictUnknown {
+			return fmt.Errorf("%s: %s on %s is now %q, the file records %q", f.Path, f.Property, v.Name, got, want)
+		}
+	}
+	return nil
 }
 
 // Verify replays the file and checks it against its expectation.
@@ -107,7 +170,7 @@ func Parse(path string, data []byte) (*File, error) {
 	f := &File{Path: path, Expect: ExpectViolation}
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		key, val := root.Content[i], root.Content[i+1]
-		if key.Value != "topology" && key.Value != "schedule" && val.Kind != yaml.ScalarNode {
+		if key.Value != "topology" && key.Value != "schedule" && key.Value != "versions" && val.Kind != yaml.ScalarNode {
 			return nil, bad(val, "%s must be a single value", key.Value)
 		}
 		switch key.Value {
@@ -133,8 +196,12 @@ func Parse(path string, data []byte) (*File, error) {
 			if err := val.Decode(&f.Schedule); err != nil || val.Kind != yaml.SequenceNode {
 				return nil, bad(val, "schedule must be a list of thread names")
 			}
+		case "versions":
+			if err := f.parseVersions(val, bad); err != nil {
+				return nil, err
+			}
 		default:
-			return nil, bad(key, "unknown field %q (known: property, variant, expect, message, max_steps, topology, schedule)", key.Value)
+			return nil, bad(key, "unknown field %q (known: property, variant, expect, message, max_steps, versions, topology, schedule)", key.Value)
 		}
 	}
 	switch {
@@ -150,6 +217,24 @@ func Parse(path string, data []byte) (*File, error) {
 		return nil, bad(root, "%v", err)
 	}
 	return f, nil
+}
+
+func (f *File) parseVersions(n *yaml.Node, bad func(*yaml.Node, string, ...any) error) error {
+	if n.Kind != yaml.MappingNode {
+		return bad(n, "versions must map each version to violation, pass or unknown")
+	}
+	f.Versions = map[string]string{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if _, err := model.LookupVariant(k.Value); err != nil {
+			return bad(k, "%v", err)
+		}
+		if v.Value != ExpectViolation && v.Value != ExpectPass && v.Value != VerdictUnknown {
+			return bad(v, "the verdict of %s must be violation, pass or unknown, not %q", k.Value, v.Value)
+		}
+		f.Versions[k.Value] = v.Value
+	}
+	return nil
 }
 
 // Marshal writes the file. With run (the replay of its schedule), each
@@ -177,6 +262,15 @@ func (f *File) Marshal(run *checker.Run) ([]byte, error) {
 	add("message", str(f.Message))
 	if f.MaxSteps > 0 {
 		add("max_steps", str(strconv.Itoa(f.MaxSteps)))
+	}
+	if len(f.Versions) > 0 {
+		vs := &yaml.Node{Kind: yaml.MappingNode, Style: yaml.FlowStyle}
+		for _, v := range model.Variants() {
+			if verdict, ok := f.Versions[v.Name]; ok {
+				vs.Content = append(vs.Content, str(v.Name), str(verdict))
+			}
+		}
+		add("versions", vs)
 	}
 	add("topology", &topo)
 	add("schedule", sched)

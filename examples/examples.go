@@ -6,26 +6,39 @@ import (
 	"embed"
 	"io/fs"
 	"sort"
+	"strings"
 
 	"github.com/shutdowncheck/shutdowncheck/model"
 	"github.com/shutdowncheck/shutdowncheck/topology"
 )
 
-//go:embed *.yaml
+//go:embed *.yaml scenarios/*.yaml
 var files embed.FS
 
-// Names lists the built-in topologies, sorted.
-func Names() []string {
-	entries, _ := fs.ReadDir(files, ".")
-	var names []string
+// Names lists the built-in topologies that the default run checks, sorted.
+func Names() []string { return names(".", "") }
+
+// Scenarios lists the built-in scenario topologies (examples/scenarios:
+// one environment actor each), sorted, as "scenarios/NAME".
+func Scenarios() []string { return names("scenarios", "scenarios/") }
+
+// All lists every built-in topology: Names, then Scenarios.
+func All() []string { return append(Names(), Scenarios()...) }
+
+func names(dir, prefix string) []string {
+	entries, _ := fs.ReadDir(files, dir)
+	var out []string
 	for _, e := range entries {
-		names = append(names, e.Name()[:len(e.Name())-len(".yaml")])
+		if !e.IsDir() {
+			out = append(out, prefix+strings.TrimSuffix(e.Name(), ".yaml"))
+		}
 	}
-	sort.Strings(names)
-	return names
+	sort.Strings(out)
+	return out
 }
 
-// Load parses the built-in topology called name.
+// Load parses the built-in topology called name (as Names or Scenarios
+// list it).
 func Load(name string) (*model.Topology, error) {
 	data, err := files.ReadFile(name + ".yaml")
 	if err != nil {

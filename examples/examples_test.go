@@ -3,12 +3,12 @@ package examples
 import "testing"
 
 func TestExamplesLoad(t *testing.T) {
-	names := Names()
-	if len(names) < 3 {
-		t.Fatalf("examples: %v", names)
+	if len(Names()) < 3 || len(Scenarios()) < 6 {
+		t.Fatalf("examples: %v %v", Names(), Scenarios())
 	}
-	for _, n := range names {
-		if top, err := Load(n); err != nil || top.Name != n {
+	for _, n := range All() {
+		top, err := Load(n)
+		if err != nil || "scenarios/"+top.Name != n && top.Name != n {
 			t.Errorf("%s: %v (name %q)", n, err, top.Name)
 		}
 	}

@@ -21,7 +21,7 @@ func init() {
 // actorThread returns a thread that runs fn(dev).
 func actorThread(fn FuncID, dev DevID) Thread {
 	t := Thread{Kind: KindActor, Status: Running, Dev: dev, Depth: 1}
-	t.Frames[0] = Frame{Fn: fn, Dev: dev, Cur: NoDev, Aux: -1}
+	t.Frames[0] = Frame{Fn: fn, Dev: dev, Cur: NoDev, Dev2: NoDev, Aux: -1}
 	return t
 }
 

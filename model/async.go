@@ -10,10 +10,22 @@ package model
 // when more entries than this are pending.
 const MaxWork = 32768
 
-var fnAsyncRunEntryFn FuncID
+var (
+	fnAsyncRunEntryFn     FuncID
+	fnAsyncScheduleDomain FuncID
+)
 
 func init() {
 	fnAsyncRunEntryFn = DefineFunc("async_run_entry_fn", asyncRunEntryFn)
+	fnAsyncScheduleDomain = DefineFunc("async_schedule_domain", asyncScheduleDomain)
+}
+
+// queue creates the worker thread of a new entry running fn(dev, cookie).
+func (k *Kernel) queue(fn FuncID, dev DevID) TID {
+	nt := Thread{Kind: KindWorker, Status: Queued, Dev: dev, Depth: 1, Cookie: k.s.NextCookie}
+	nt.Frames[0] = Frame{Fn: fnAsyncRunEntryFn, Dev: dev, Cur: NoDev, Dev2: NoDev, Aux: int16(fn)}
+	k.s.NextCookie++
+	return k.spawn(nt)
 }
 
 // AsyncScheduleDevNocall models async_schedule_dev_nocall(fn, dev): kzalloc
@@ -35,11 +47,84 @@ func (k *Kernel) AsyncScheduleDevNocall(fn FuncID, dev DevID) (bool, bool) {
 	if k.s.PendingEntries()+len(k.spawned) > MaxWork {
 		return false, true
 	}
-	nt := Thread{Kind: KindWorker, Status: Queued, Dev: dev, Depth: 1}
-	nt.Frames[0] = Frame{Fn: fnAsyncRunEntryFn, Dev: dev, Cur: NoDev, Aux: int16(fn)}
-	k.ev.Spawn = k.spawn(nt)
+	k.ev.Spawn = k.queue(fn, dev)
 	k.ev.Val = 1
 	return true, true
+}
+
+// CallAsyncScheduleDomain makes f call async_schedule_domain(fn, dev,
+// &sd_domain): the entry is queued, or, when the GFP_ATOMIC allocation fails
+// (Scenario.AllocFailures) or MAX_WORK entries are pending, fn(dev, cookie)
+// runs right here. Either way the new cookie is returned (Thread.Ret).
+func (k *Kernel) CallAsyncScheduleDomain(f *Frame, ret uint8, fn FuncID, dev DevID) {
+	k.Call(f, ret, fnAsyncScheduleDomain, dev).Aux = int16(fn)
+}
+
+// async_schedule_domain(func, data, domain). Frame: Dev = data, Aux = func,
+// then the cookie.
+func asyncScheduleDomain(k *Kernel, f *Frame) {
+	switch f.PC {
+	case 0:
+		if cookie, queued, ok := k.AsyncScheduleDomain(FuncID(f.Aux), f.Dev); ok {
+			fn := FuncID(f.Aux)
+			f.Aux = cookie
+			if queued {
+				k.Return(cookie)
+				return
+			}
+			k.Call(f, 1, fn, f.Dev).Aux = cookie // low on memory: run synchronously
+		}
+	case 1:
+		k.Return(f.Aux)
+	}
+}
+
+// AsyncScheduleDomain models the start of async_schedule_node_domain():
+// kzalloc(GFP_ATOMIC), then either the entry is queued with cookie
+// next_cookie++, or (allocation failed, or more than MAX_WORK pending) the
+// cookie is taken and the caller runs the function inline.
+func (k *Kernel) AsyncScheduleDomain(fn FuncID, dev DevID) (cookie int16, queued, ok bool) {
+	if k.op(OpAsyncScheduleDomain, dev, true) {
+		if k.s.AllocFailures > 0 {
+			k.alts = 2
+		}
+		return 0, false, false
+	}
+	if k.alt == AltFail || k.s.PendingEntries()+len(k.spawned) > MaxWork {
+		if k.alt == AltFail {
+			k.s.AllocFailures--
+		}
+		cookie = k.s.NextCookie
+		k.s.NextCookie++
+		k.ev.Val = cookie
+		return cookie, false, true
+	}
+	k.ev.Spawn = k.queue(fn, dev)
+	cookie = k.spawned[len(k.spawned)-1].Cookie
+	k.ev.Val = cookie
+	return cookie, true, true
+}
+
+// AsyncSynchronizeCookieDomain models async_synchronize_cookie_domain(cookie,
+// &sd_domain): it blocks until every pending entry has a cookie of at least
+// cookie (lowest_in_progress(domain) >= cookie). Its own entry counts: an
+// entry waiting for a cookie above its own waits for itself.
+func (k *Kernel) AsyncSynchronizeCookieDomain(cookie int16) bool {
+	stop := k.op(OpAsyncSyncCookie, NoDev, k.s.LowestInProgress() >= cookie)
+	k.ev.Val = cookie // the cookie waited for, also while probing: the wait-for graph needs it
+	return !stop
+}
+
+// LowestInProgress returns the lowest cookie of a pending entry, or the
+// largest cookie when none is pending (ASYNC_COOKIE_MAX).
+func (s *State) LowestInProgress() int16 {
+	low := int16(1<<15 - 1)
+	for i := range s.Threads {
+		if t := &s.Threads[i]; t.Kind == KindWorker && t.Status != Done && t.Cookie < low {
+			low = t.Cookie
+		}
+	}
+	return low
 }
 
 // PendingEntries counts the async entries queued or running.
@@ -58,7 +143,7 @@ func asyncRunEntryFn(k *Kernel, f *Frame) {
 	switch f.PC {
 	case 0: // a kworker of async_wq picks the entry up: entry->func(entry->data, entry->cookie);
 		if k.WorkerStart() {
-			k.Call(f, 1, FuncID(f.Aux), f.Dev)
+			k.Call(f, 1, FuncID(f.Aux), f.Dev).Aux = k.t.Cookie
 		}
 	case 1: // list_del_init(&entry->domain_list) under async_lock; atomic_dec(&entry_count); wake_up(&async_done);
 		if k.AsyncEntryDone() {

@@ -135,3 +135,51 @@ func boolVal(b bool) int16 {
 	}
 	return 0
 }
+
+// ReadParent models a read of dev->parent: it touches dev's memory.
+func (k *Kernel) ReadParent(dev DevID) (DevID, bool) {
+	if k.op(OpReadParent, dev, true) {
+		return NoDev, false
+	}
+	p := k.m.parent(dev)
+	k.ev.Val = int16(p)
+	return p, true
+}
+
+// ReadDead models a read of dev->p->dead.
+func (k *Kernel) ReadDead(dev DevID) (bool, bool) {
+	if k.op(OpReadDead, dev, true) {
+		return false, false
+	}
+	dead := k.s.Dev[dev].Has(FlagDead)
+	k.ev.Val = boolVal(dead)
+	return dead, true
+}
+
+// ClearAsyncShutdown models dev_clear_async_shutdown(dev).
+func (k *Kernel) ClearAsyncShutdown(dev DevID) bool {
+	if k.op(OpClearAsync, dev, true) {
+		return false
+	}
+	k.s.Dev[dev].Flags &^= FlagAsync
+	return true
+}
+
+// SetShutdownAfter models dev->p->shutdown_after = cookie (v5-v9).
+func (k *Kernel) SetShutdownAfter(dev DevID, cookie int16) bool {
+	if k.op(OpSetAfter, dev, true) {
+		return false
+	}
+	k.s.Dev[dev].After = cookie
+	k.ev.Val = cookie
+	return true
+}
+
+// ReadShutdownAfter models a read of dev->p->shutdown_after (v5-v9).
+func (k *Kernel) ReadShutdownAfter(dev DevID) (int16, bool) {
+	if k.op(OpReadAfter, dev, true) {
+		return 0, false
+	}
+	k.ev.Val = k.s.Dev[dev].After
+	return k.s.Dev[dev].After, true
+}

@@ -132,7 +132,7 @@ func (k *Kernel) Call(f *Frame, ret uint8, fn FuncID, dev DevID) *Frame {
 	f.PC = ret
 	k.t.Depth++
 	nf := k.t.top()
-	*nf = Frame{Fn: fn, Dev: dev, Cur: NoDev, Aux: -1}
+	*nf = Frame{Fn: fn, Dev: dev, Cur: NoDev, Dev2: NoDev, Aux: -1}
 	return nf
 }
 

@@ -32,21 +32,40 @@ func (k *Kernel) NextConsumerLink(dev DevID, pos int16) (int16, bool) {
 	if k.op(OpNextConsumerLink, dev, true) {
 		return -1, false
 	}
-	links := k.m.Top.Consumers(dev)
+	return k.nextOnList(k.m.Top.Consumers(dev), pos), true
+}
+
+// NextSupplierLink models one step of list_for_each_entry_rcu(link,
+// &dev->links.suppliers, c_node): like NextConsumerLink, on the suppliers.
+func (k *Kernel) NextSupplierLink(dev DevID, pos int16) (int16, bool) {
+	if k.op(OpNextSupplierLink, dev, true) {
+		return -1, false
+	}
+	return k.nextOnList(k.m.Top.Suppliers(dev), pos), true
+}
+
+// nextOnList returns the position after pos of the next link of links that
+// is still on the lists (not list_del_rcu()ed), or -1.
+func (k *Kernel) nextOnList(links []int, pos int16) int16 {
 	next := pos + 1
 	for int(next) < len(links) && k.s.Links[links[next]]&LinkPresent == 0 {
-		next++ // list_del_rcu()ed: no longer on the list
+		next++
 	}
 	if int(next) >= len(links) {
 		next = -1
 	}
 	k.ev.Val = next
-	return next, true
+	return next
 }
 
 // ConsumerLink returns the link at position pos of dev->links.consumers.
 func (k *Kernel) ConsumerLink(dev DevID, pos int16) Link {
 	return k.m.Top.Links[k.m.Top.Consumers(dev)[pos]]
+}
+
+// SupplierLink returns the link at position pos of dev->links.suppliers.
+func (k *Kernel) SupplierLink(dev DevID, pos int16) Link {
+	return k.m.Top.Links[k.m.Top.Suppliers(dev)[pos]]
 }
 
 // PurgeNextLink models one __device_link_del() of device_links_purge(dev):

@@ -76,6 +76,7 @@ func (m *Machine) Initial() *State {
 		ListLock:      NoThread,
 		Param:         m.Scenario.AsyncShutdown,
 		AllocFailures: int8(m.Scenario.AllocFailures),
+		NextCookie:    1,
 		Links:         make([]LinkFlags, len(m.Top.Links)),
 	}
 	for i := range s.Links {
@@ -97,7 +98,7 @@ func (m *Machine) Initial() *State {
 		}
 	}
 	main := Thread{Kind: KindMain, Status: Running, Dev: NoDev, Depth: 1}
-	main.Frames[0] = Frame{Fn: m.Variant.Main, Dev: NoDev, Cur: NoDev, Aux: -1}
+	main.Frames[0] = Frame{Fn: m.Variant.Main, Dev: NoDev, Cur: NoDev, Dev2: NoDev, Aux: -1}
 	s.Threads = append(s.Threads, main)
 	for _, name := range m.Scenario.Remove {
 		s.Threads = append(s.Threads, actorThread(fnDeviceDel, m.Top.Index(name)))

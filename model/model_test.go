@@ -229,7 +229,7 @@ func TestV14EarlyPassSleepsUnderListLock(t *testing.T) {
 	m := machine(t, server(t), "v14", DefaultScenario())
 	evs, _ := randomRun(t, m, rand.New(rand.NewPCG(2, 2)))
 	for _, ev := range evs {
-		if ev.Kind == OpAsyncSchedule && ev.Func == fnV14ShutdownDeviceAsync && ev.Fault&FaultSleepInAtomic != 0 {
+		if ev.Kind == OpAsyncSchedule && ev.Func == v14.shutdownDeviceAsync && ev.Fault&FaultSleepInAtomic != 0 {
 			return
 		}
 	}

@@ -37,6 +37,7 @@ type DevState struct {
 	Lock       TID      // owner of device_lock(dev), NoThread when unlocked
 	Pins       int8     // klist iterators holding dev->p->knode_parent
 	Flags      DevFlags //
+	After      int16    // dev->p->shutdown_after, the cookie a v8/v9 handler waits for
 }
 
 // LinkFlags are the bits of a device link's mutable state.
@@ -70,13 +71,15 @@ const (
 )
 
 // Frame is one activation of a modeled kernel function. Dev is its device
-// argument; Cur, Aux and Flag are its locals (each function documents which).
+// argument; Cur, Dev2, Aux and Flag are its locals (each function documents
+// which).
 type Frame struct {
 	Fn   FuncID
 	PC   uint8
 	Flag bool
 	Dev  DevID
 	Cur  DevID
+	Dev2 DevID
 	Aux  int16
 }
 
@@ -85,6 +88,7 @@ type Thread struct {
 	Kind   ThreadKind
 	Status ThreadStatus
 	Dev    DevID // the device of a worker's async entry or of an actor
+	Cookie int16 // a worker's entry->cookie
 	Depth  int8
 	Ret    int16 // return value of the last function that returned
 	SRCU   int8  // device_links_read_lock() nesting
@@ -100,6 +104,7 @@ type State struct {
 	ListLock      TID      // owner of devices_kset->list_lock
 	Param         bool     // core.async_shutdown
 	AllocFailures int8     // injected allocation failures left
+	NextCookie    int16    // kernel/async.c next_cookie
 	Links         []LinkFlags
 	Threads       []Thread
 }
@@ -127,6 +132,7 @@ func (s *State) AppendKey(buf []byte) []byte {
 		e.u16(uint16(d.Ref))
 		e.u16(uint16(d.Held))
 		e.u16(uint16(d.Flags))
+		e.u16(uint16(d.After))
 		e.byte(byte(d.Pins))
 	}
 	e.id(int16(s.Head.Prev))
@@ -134,6 +140,7 @@ func (s *State) AppendKey(buf []byte) []byte {
 	e.id(int16(s.ListLock))
 	e.bool(s.Param)
 	e.byte(byte(s.AllocFailures))
+	e.u16(uint16(s.NextCookie))
 	for _, l := range s.Links {
 		e.byte(byte(l))
 	}
@@ -142,6 +149,7 @@ func (s *State) AppendKey(buf []byte) []byte {
 		t := &s.Threads[i]
 		e.byte(byte(t.Kind)<<4 | byte(t.Status))
 		e.id(int16(t.Dev))
+		e.u16(uint16(t.Cookie))
 		e.byte(byte(t.Depth))
 		e.byte(byte(t.SRCU))
 		e.u16(uint16(t.Ret))
@@ -152,6 +160,7 @@ func (s *State) AppendKey(buf []byte) []byte {
 			e.bool(f.Flag)
 			e.id(int16(f.Dev))
 			e.id(int16(f.Cur))
+			e.id(int16(f.Dev2))
 			e.u16(uint16(f.Aux))
 		}
 	}

@@ -89,6 +89,33 @@ func (m *Machine) Describe(s *State, ev Event) string {
 		return "device_link_add(" + link + "): get_device() both ends"
 	case OpParamWrite:
 		return fmt.Sprintf("core.async_shutdown = %t", ev.Val != 0)
+	case OpAsyncScheduleDomain:
+		if ev.Spawn == NoThread {
+			return fmt.Sprintf("async_schedule_domain(%s) = %d: kzalloc(GFP_ATOMIC) failed, run synchronously", dev, ev.Val)
+		}
+		return fmt.Sprintf("async_schedule_domain(%s) = cookie %d: queued %s", dev, ev.Val, m.ThreadName(s, ev.Spawn))
+	case OpAsyncSyncCookie:
+		return fmt.Sprintf("async_synchronize_cookie_domain(%d, &sd_domain)", ev.Val)
+	case OpSetAfter:
+		return fmt.Sprintf("%s->p->shutdown_after = %d", dev, ev.Val)
+	case OpReadAfter:
+		return fmt.Sprintf("%s->p->shutdown_after == %d", dev, ev.Val)
+	case OpReadParent:
+		return fmt.Sprintf("%s->parent == %s", dev, name(DevID(ev.Val)))
+	case OpReadDead:
+		return fmt.Sprintf("%s->p->dead == %t", dev, ev.Val != 0)
+	case OpClearAsync:
+		return fmt.Sprintf("dev_clear_async_shutdown(%s)", dev)
+	case OpNextSupplierLink:
+		if ev.Val < 0 {
+			return fmt.Sprintf("end of %s->links.suppliers", dev)
+		}
+		l := m.Top.Links[m.Top.Suppliers(ev.Dev)[ev.Val]]
+		sso := ""
+		if l.SyncStateOnly {
+			sso = " (sync_state_only)"
+		}
+		return fmt.Sprintf("link %s -> supplier %s%s", dev, name(l.Supplier), sso)
 	}
 	return ev.Kind.String()
 }

@@ -1,41 +1,51 @@
 package model
 
-// v14: "shut down devices asynchronously" v14 (April 2026), patches 1-3
+// v14: "shut down devices asynchronously" v14 (20 April 2026), patches 1-3
 // (ALGORITHM.md §5). Devices flagged async are queued by an early pass over
 // devices_kset->list (under list_lock) and by the main loop; each async
 // handler waits for the device's children and non-sync_state_only consumers
 // (per-device completions), the synchronous main loop only for async ones.
 // Only a need_parent_lock bus takes the parent's lock and a reference on it.
+//
+// This file also holds what every version of this completion-based design
+// (v11-v18) shares: the main loop, the handler and the waits. A later
+// version (v17.go, v18.go) defines only the functions it changed.
+
+// completions is one version of the completion-based design: the functions
+// it calls that differ from version to version.
+type completions struct {
+	deviceShutdown       FuncID
+	earlyPass            FuncID // early_async_shutdown_devices() / start_async_shutdown_devices()
+	shutdownDeviceAsync  FuncID
+	asyncShutdownHandler FuncID
+	shutdownOneDevice    FuncID
+}
 
 var (
-	fnV14DeviceShutdown              FuncID
-	fnV14EarlyAsyncShutdownDevices   FuncID
-	fnV14ShutdownDeviceAsync         FuncID
-	fnV14AsyncShutdownHandler        FuncID
-	fnV14WaitForShutdownDependencies FuncID
-	fnV14WaitForDeviceShutdown       FuncID
-	fnV14ShutdownOneDevice           FuncID
-	fnV14ShutdownOneDeviceLocked     FuncID
+	fnWaitForShutdownDependencies FuncID
+	fnWaitForDeviceShutdown       FuncID
+	fnV14ShutdownOneDeviceLocked  FuncID
+	v14                           = &completions{}
 )
 
 func init() {
-	fnV14DeviceShutdown = DefineFunc("device_shutdown", v14DeviceShutdown)
-	fnV14EarlyAsyncShutdownDevices = DefineFunc("early_async_shutdown_devices", v14EarlyAsyncShutdownDevices)
-	fnV14ShutdownDeviceAsync = DefineFunc("shutdown_device_async", v14ShutdownDeviceAsync)
-	fnV14AsyncShutdownHandler = DefineFunc("async_shutdown_handler", v14AsyncShutdownHandler)
-	fnV14WaitForShutdownDependencies = DefineFunc("wait_for_shutdown_dependencies", v14WaitForShutdownDependencies)
-	fnV14WaitForDeviceShutdown = DefineFunc("wait_for_device_shutdown", v14WaitForDeviceShutdown)
-	fnV14ShutdownOneDevice = DefineFunc("shutdown_one_device", v14ShutdownOneDevice)
+	fnWaitForShutdownDependencies = DefineFunc("wait_for_shutdown_dependencies", waitForShutdownDependencies)
+	fnWaitForDeviceShutdown = DefineFunc("wait_for_device_shutdown", waitForDeviceShutdown)
 	fnV14ShutdownOneDeviceLocked = DefineFunc("__shutdown_one_device", v14ShutdownOneDeviceLocked)
+	v14.earlyPass = DefineFunc("early_async_shutdown_devices", v14EarlyAsyncShutdownDevices)
+	v14.shutdownDeviceAsync = DefineFunc("shutdown_device_async", v14ShutdownDeviceAsync)
+	v14.shutdownOneDevice = DefineFunc("shutdown_one_device", v14ShutdownOneDevice)
+	v14.asyncShutdownHandler = DefineFunc("async_shutdown_handler", v14.asyncShutdownHandlerStep)
+	v14.deviceShutdown = DefineFunc("device_shutdown", v14.deviceShutdownStep)
 	RegisterVariant(&Variant{
 		Name:    "v14",
 		Summary: "20 Apr 2026: per-device completions, early async pass under list_lock",
-		Main:    fnV14DeviceShutdown,
+		Main:    v14.deviceShutdown,
 	})
 }
 
 // device_shutdown(). Frame: Dev = dev.
-func v14DeviceShutdown(k *Kernel, f *Frame) {
+func (c *completions) deviceShutdownStep(k *Kernel, f *Frame) {
 	const (
 		early = iota
 		lock
@@ -53,7 +63,7 @@ func v14DeviceShutdown(k *Kernel, f *Frame) {
 	)
 	switch f.PC {
 	case early: // early_async_shutdown_devices();
-		k.Call(f, lock, fnV14EarlyAsyncShutdownDevices, NoDev)
+		k.Call(f, lock, c.earlyPass, NoDev)
 	case lock: // spin_lock(&devices_kset->list_lock);
 		if k.SpinLockList() {
 			f.PC = tail
@@ -85,16 +95,16 @@ func v14DeviceShutdown(k *Kernel, f *Frame) {
 			}
 		}
 	case async: // ... || !shutdown_device_async(dev)) {
-		k.Call(f, asyncDone, fnV14ShutdownDeviceAsync, f.Dev)
+		k.Call(f, asyncDone, c.shutdownDeviceAsync, f.Dev)
 	case asyncDone:
 		f.PC = lock
 		if k.t.Ret == 0 {
 			f.PC = syncWait
 		}
 	case syncWait: // wait_for_shutdown_dependencies(dev, false);
-		k.Call(f, syncShutdown, fnV14WaitForShutdownDependencies, f.Dev).Flag = false
+		k.Call(f, syncShutdown, fnWaitForShutdownDependencies, f.Dev).Flag = false
 	case syncShutdown: // shutdown_one_device(dev); } spin_lock(&devices_kset->list_lock);
-		k.Call(f, lock, fnV14ShutdownOneDevice, f.Dev)
+		k.Call(f, lock, c.shutdownOneDevice, f.Dev)
 	case unlockEnd: // spin_unlock(&devices_kset->list_lock);
 		if k.SpinUnlockList() {
 			f.PC = syncFull
@@ -103,6 +113,18 @@ func v14DeviceShutdown(k *Kernel, f *Frame) {
 		if k.AsyncSynchronizeFull() {
 			k.Return(0)
 		}
+	}
+}
+
+// async_shutdown_handler(data = dev, cookie).
+func (c *completions) asyncShutdownHandlerStep(k *Kernel, f *Frame) {
+	switch f.PC {
+	case 0: // wait_for_shutdown_dependencies(dev, true);
+		k.Call(f, 1, fnWaitForShutdownDependencies, f.Dev).Flag = true
+	case 1: // shutdown_one_device(dev);
+		k.Call(f, 2, c.shutdownOneDevice, f.Dev)
+	case 2:
+		k.Return(0)
 	}
 }
 
@@ -159,7 +181,7 @@ func v14EarlyAsyncShutdownDevices(k *Kernel, f *Frame) {
 			f.PC = async
 		}
 	case async: // if (shutdown_device_async(dev))
-		k.Call(f, asyncDone, fnV14ShutdownDeviceAsync, f.Dev)
+		k.Call(f, asyncDone, v14.shutdownDeviceAsync, f.Dev)
 	case asyncDone:
 		f.PC = del
 		if k.t.Ret == 0 { // else { needs_put = dev; break; }
@@ -194,26 +216,14 @@ func v14EarlyAsyncShutdownDevices(k *Kernel, f *Frame) {
 // shutdown_device_async(dev): returns 1 when the entry was queued.
 func v14ShutdownDeviceAsync(k *Kernel, f *Frame) {
 	// if (async_schedule_dev_nocall(async_shutdown_handler, dev)) return true; return false;
-	if queued, ok := k.AsyncScheduleDevNocall(fnV14AsyncShutdownHandler, f.Dev); ok {
+	if queued, ok := k.AsyncScheduleDevNocall(v14.asyncShutdownHandler, f.Dev); ok {
 		k.Return(boolVal(queued))
-	}
-}
-
-// async_shutdown_handler(data = dev, cookie).
-func v14AsyncShutdownHandler(k *Kernel, f *Frame) {
-	switch f.PC {
-	case 0: // wait_for_shutdown_dependencies(dev, true);
-		k.Call(f, 1, fnV14WaitForShutdownDependencies, f.Dev).Flag = true
-	case 1: // shutdown_one_device(dev);
-		k.Call(f, 2, fnV14ShutdownOneDevice, f.Dev)
-	case 2:
-		k.Return(0)
 	}
 }
 
 // wait_for_shutdown_dependencies(dev, async). Frame: Flag = async,
 // Aux = position in dev->links.consumers.
-func v14WaitForShutdownDependencies(k *Kernel, f *Frame) {
+func waitForShutdownDependencies(k *Kernel, f *Frame) {
 	const (
 		children = iota
 		readLock
@@ -222,7 +232,7 @@ func v14WaitForShutdownDependencies(k *Kernel, f *Frame) {
 	)
 	switch f.PC {
 	case children: // device_for_each_child(dev, &async, wait_for_device_shutdown);
-		k.CallDeviceForEachChild(f, readLock, f.Dev, f.Flag, fnV14WaitForDeviceShutdown)
+		k.CallDeviceForEachChild(f, readLock, f.Dev, f.Flag, fnWaitForDeviceShutdown)
 	case readLock: // idx = device_links_read_lock();
 		if k.DeviceLinksReadLock() {
 			f.Aux, f.PC = -1, nextLink
@@ -237,7 +247,7 @@ func v14WaitForShutdownDependencies(k *Kernel, f *Frame) {
 			// if (!device_link_flag_is_sync_state_only(link->flags))
 			if l := k.ConsumerLink(f.Dev, pos); !l.SyncStateOnly {
 				//	wait_for_device_shutdown(link->consumer, &async);
-				k.Call(f, nextLink, fnV14WaitForDeviceShutdown, l.Consumer).Flag = f.Flag
+				k.Call(f, nextLink, fnWaitForDeviceShutdown, l.Consumer).Flag = f.Flag
 			}
 		}
 	case readUnlock: // device_links_read_unlock(idx);
@@ -248,7 +258,7 @@ func v14WaitForShutdownDependencies(k *Kernel, f *Frame) {
 }
 
 // wait_for_device_shutdown(dev, data = &async).
-func v14WaitForDeviceShutdown(k *Kernel, f *Frame) {
+func waitForDeviceShutdown(k *Kernel, f *Frame) {
 	const (
 		check = iota
 		wants

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"time"
 
 	"github.com/shutdowncheck/shutdowncheck/checker"
@@ -31,7 +32,7 @@ type checkConfig struct {
 }
 
 func (c *checkConfig) register(fs *flag.FlagSet) {
-	fs.StringVar(&c.variant, "variant", model.DefaultVariant, "version of the algorithm: upstream, v14")
+	fs.StringVar(&c.variant, "variant", model.DefaultVariant, "version of the algorithm: "+variantNames())
 	fs.StringVar(&c.strategy, "strategy", "dfs", "dfs (exhaustive, with state caching), random or pct")
 	fs.Uint64Var(&c.seed, "seed", 1, "seed of the random and pct strategies")
 	fs.IntVar(&c.runs, "runs", 1000, "runs of the random and pct strategies")
@@ -161,4 +162,12 @@ func writeTraces(w io.Writer, res *checker.Result, props checker.Properties, max
 		fmt.Fprintln(w)
 		checker.WriteTrace(w, checker.Replay(res.Machine, v.Schedule, props, maxSteps))
 	}
+}
+
+func variantNames() string {
+	var names []string
+	for _, v := range model.Variants() {
+		names = append(names, v.Name)
+	}
+	return strings.Join(names, ", ")
 }

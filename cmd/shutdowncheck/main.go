@@ -9,6 +9,7 @@
 //	shutdowncheck                      check the built-in example topologies
 //	shutdowncheck check [flags] FILE   explore one topology
 //	shutdowncheck replay FILE          re-run a counterexample file
+//	shutdowncheck matrix [DIR|FILE...] every version x every property
 //
 // Exit status: 0 no violation found, 1 a violation found, 2 bad usage or input.
 package main
@@ -34,6 +35,8 @@ a report.
 Commands:
   check [flags] TOPOLOGY   explore one topology file (YAML or JSON)
   replay FILE              re-run a counterexample file and print its trace
+  matrix [DIR|TOPOLOGY...] every version x every property over topologies
+                           (default: the built-in ones), Markdown or --json
 
 Run 'shutdowncheck COMMAND -h' for a command's flags.
 Exit status: 0 no violation found, 1 a violation found, 2 bad usage or input.
@@ -53,6 +56,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		code, err = runCheck(args[1:], stdout, stderr)
 	case args[0] == "replay":
 		code, err = runReplay(args[1:], stdout, stderr)
+	case args[0] == "matrix":
+		code, err = runMatrix(args[1:], stdout, stderr)
 	case args[0] == "-h" || args[0] == "--help" || args[0] == "help":
 		fmt.Fprint(stdout, usage)
 		return exitPass

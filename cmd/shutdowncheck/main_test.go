@@ -226,3 +226,30 @@ func TestActorFlags(t *testing.T) {
 		t.Errorf("--hot-add of a present device: exit %d %s", code, errs)
 	}
 }
+
+func TestMatrixJSON(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "sso.yaml"), []byte(`devices: [{name: c, async: true}, {name: s, async: true}]
+links: [{supplier: s, consumer: c, sync_state_only: true}]
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	code, stdout, errs := shutdowncheck(t, "matrix", "--json", "--variant", "v8", "--variant", "v9", "--property", "deadlock", "--out", out, dir)
+	var rep struct {
+		Variants []string
+		Cells    []struct{ Variant, Property, Verdict, Topology, Replay string }
+	}
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+		t.Fatalf("%v: %s %s", err, stdout, errs)
+	}
+	if code != exitViolation || len(rep.Cells) != 2 || rep.Cells[0].Verdict != "violation" || rep.Cells[1].Verdict != "pass" {
+		t.Fatalf("exit %d: %+v", code, rep)
+	}
+	if code, _, _ := shutdowncheck(t, "replay", rep.Cells[0].Replay); code != exitViolation {
+		t.Errorf("the v8 cell's counterexample does not replay: exit %d", code)
+	}
+	if code, _, errs := shutdowncheck(t, "matrix", filepath.Join(dir, "none")); code != exitUsage {
+		t.Errorf("matrix of a missing file: exit %d %s", code, errs)
+	}
+}

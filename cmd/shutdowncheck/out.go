@@ -2,10 +2,12 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
+	"time"
 
 	"github.com/shutdowncheck/shutdowncheck/checker"
 	"github.com/shutdowncheck/shutdowncheck/corpus"
@@ -14,8 +16,9 @@ import (
 var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
 
 // writeCounterexamples writes, for each violation, DIR/TOPOLOGY-VARIANT-PROPERTY
-// .yaml (the replay file), .trace.txt, .html (porcupine) and .dot. It
-// returns the replay file of each property.
+// .yaml (the replay file, with every version's verdict on the topology),
+// .trace.txt, .html (porcupine) and .dot. It returns the replay file of
+// each property.
 func writeCounterexamples(dir string, res *checker.Result, props checker.Properties, maxSteps int) (map[string]string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
@@ -25,7 +28,15 @@ func writeCounterexamples(dir string, res *checker.Result, props checker.Propert
 	for _, v := range res.Violations {
 		base := filepath.Join(dir, unsafeName.ReplaceAllString(fmt.Sprintf("%s-%s-%s", m.Top.Name, m.Variant.Name, v.Property), "_"))
 		run := checker.Replay(m, v.Schedule, props, maxSteps)
-		yaml, err := corpus.FromViolation(m, v, maxSteps).Marshal(run)
+		f := corpus.FromViolation(m, v, maxSteps)
+		// Every version's verdict on this topology, as far as 20 s allows.
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		err := f.RecordVersions(ctx)
+		cancel()
+		if err != nil {
+			return nil, err
+		}
+		yaml, err := f.Marshal(run)
 		if err != nil {
 			return nil, err
 		}
