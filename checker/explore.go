@@ -256,70 +256,93 @@ const (
 
 type node struct {
 	s     *model.State
-	key   string
+	id    uint32 // in the visited set
 	en    []model.Transition
 	order []int
 	next  int
 }
 
 // exhaustive is a depth-first search with visited-state caching: every
-// reachable state is expanded once, every transition executed once.
+// reachable state is expanded once, every transition executed once. States
+// and buffers are reused as the search backtracks.
 func (x *explorer) exhaustive() {
-	visited := map[string]uint8{}
+	visited := newVisitedSet()
 	var keyBuf []byte
-	point := &scheduler.Point{}
+	var free []*model.State // states popped off the stack, for reuse
 	var stack []node
-	expand := func(s *model.State, key string, last model.TID) bool {
-		en := x.r.Enabled(s, nil)
-		if len(en) == 0 {
-			x.end(s)
-			visited[key] = done
-			return false
+	point := &scheduler.Point{}
+	var top *node // the node whose transitions Label names
+	point.Label = func(i int) string { return Label(x.m, top.s, top.en[i]) }
+	clone := func(s *model.State) *model.State {
+		if n := len(free); n > 0 {
+			c := free[n-1]
+			free = free[:n-1]
+			c.CopyFrom(s)
+			return c
 		}
-		point.Enabled, point.Last, point.Depth = en, last, len(stack)
-		point.Label = func(i int) string { return Label(x.m, s, en[i]) }
-		order := append([]int(nil), x.sched.Pick(point)...)
-		stack = append(stack, node{s: s, key: key, en: en, order: order})
-		return true
+		return s.Clone()
+	}
+	// expand pushes s, or, when nothing can run in s, checks its end.
+	expand := func(s *model.State, id uint32, last model.TID) {
+		d := len(stack)
+		if d == cap(stack) {
+			stack = append(stack, node{})
+		}
+		stack = stack[:d+1]
+		n := &stack[d]
+		n.s, n.id, n.next = s, id, 0
+		n.en = x.r.Enabled(s, n.en[:0])
+		if len(n.en) == 0 {
+			x.end(s)
+			visited.marks[id] = done
+			stack = stack[:d]
+			free = append(free, s)
+			return
+		}
+		point.Enabled, point.Last, point.Depth = n.en, last, d
+		top = n
+		n.order = append(n.order[:0], x.sched.Pick(point)...)
 	}
 	init := x.m.Initial()
-	key := string(init.AppendKey(keyBuf[:0]))
-	visited[key] = onStack
+	keyBuf = init.AppendKey(keyBuf[:0])
 	x.stats.States++
-	expand(init, key, model.NoThread)
+	expand(init, visited.add(keyBuf, visited.hash(keyBuf), onStack), model.NoThread)
 	for len(stack) > 0 && x.stopped == "" {
-		n := &stack[len(stack)-1]
 		d := len(stack) - 1
+		n := &stack[d]
 		x.depth = len(stack)
 		if n.next == len(n.order) {
-			visited[n.key] = done
+			visited.marks[n.id] = done
+			free = append(free, n.s)
 			stack = stack[:d]
 			continue
 		}
 		tr := n.en[n.order[n.next]]
 		n.next++
-		post := n.s.Clone()
+		post := clone(n.s)
 		x.trs, x.evs = x.trs[:d], x.evs[:d]
 		x.step(post, tr)
 		if !x.tick() {
 			break
 		}
 		keyBuf = post.AppendKey(keyBuf[:0])
-		if mark, seen := visited[string(keyBuf)]; seen {
-			if mark == onStack {
+		h := visited.hash(keyBuf)
+		if id, seen := visited.find(keyBuf, h); seen {
+			if visited.marks[id] == onStack {
 				x.hang(post, cycleMessage)
 			}
+			free = append(free, post)
 			continue
 		}
-		key := string(keyBuf)
-		visited[key] = onStack
+		id := visited.add(keyBuf, h, onStack)
 		x.stats.States++
 		if d+1 >= x.opt.MaxSteps {
 			x.hang(post, fmt.Sprintf("the run exceeds %d steps without finishing", x.opt.MaxSteps))
-			visited[key] = done
+			visited.marks[id] = done
+			free = append(free, post)
 			continue
 		}
-		expand(post, key, tr.Thread)
+		expand(post, id, tr.Thread)
 	}
 }
 

@@ -111,11 +111,18 @@ type State struct {
 
 // Clone returns a deep copy of s.
 func (s *State) Clone() *State {
-	c := *s
-	c.Dev = append(make([]DevState, 0, len(s.Dev)), s.Dev...)
-	c.Links = append(make([]LinkFlags, 0, len(s.Links)), s.Links...)
-	c.Threads = append(make([]Thread, 0, len(s.Threads)+1), s.Threads...)
-	return &c
+	c := &State{}
+	c.CopyFrom(s)
+	return c
+}
+
+// CopyFrom makes s a deep copy of src, reusing s's storage.
+func (s *State) CopyFrom(src *State) {
+	dev, links, threads := s.Dev[:0], s.Links[:0], s.Threads[:0]
+	*s = *src
+	s.Dev = append(dev, src.Dev...)
+	s.Links = append(links, src.Links...)
+	s.Threads = append(threads, src.Threads...)
 }
 
 // AppendKey appends a compact encoding of s to buf. Two states have the same

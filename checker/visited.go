@@ -1,0 +1,96 @@
+package checker
+
+import (
+	"bytes"
+	"hash/maphash"
+)
+
+// visitedSet is the exhaustive search's set of visited states. It stores
+// every key whole, in large chunks, so membership is exact and adding a
+// state neither allocates on its own nor copies earlier keys; each state
+// gets a stable id for its mark.
+// The hash seed is random, which changes only the table's layout, never a
+// result.
+type visitedSet struct {
+	seed   maphash.Seed
+	chunks [][]byte // the keys, in chunks that are never copied
+	starts []uint64 // starts[id]: chunk<<32 | offset of key id
+	lens   []uint32 // lens[id]: its length
+	hashes []uint64 // hashes[id]: its hash
+	marks  []uint8  // marks[id]
+	slots  []uint32 // open addressing, linear probing: id+1, 0 when empty
+	mask   uint64
+}
+
+const chunkSize = 1 << 20
+
+func newVisitedSet() *visitedSet {
+	v := &visitedSet{seed: maphash.MakeSeed()}
+	v.resize(1 << 12)
+	return v
+}
+
+func (v *visitedSet) len() int { return len(v.lens) }
+
+// bytes is the memory the set holds, for progress reports.
+func (v *visitedSet) bytes() int64 {
+	return int64(len(v.chunks)*chunkSize + 21*cap(v.lens) + 4*len(v.slots))
+}
+
+func (v *visitedSet) key(id uint32) []byte {
+	st := v.starts[id]
+	off := st & (1<<32 - 1)
+	return v.chunks[st>>32][off : off+uint64(v.lens[id])]
+}
+
+// find returns the id of key, or false.
+func (v *visitedSet) find(key []byte, h uint64) (uint32, bool) {
+	for i := h & v.mask; ; i = (i + 1) & v.mask {
+		s := v.slots[i]
+		if s == 0 {
+			return 0, false
+		}
+		if id := s - 1; v.hashes[id] == h && bytes.Equal(v.key(id), key) {
+			return id, true
+		}
+	}
+}
+
+// add inserts key, which must not be present, with mark, and returns its id.
+func (v *visitedSet) add(key []byte, h uint64, mark uint8) uint32 {
+	if uint64(len(v.lens)+1)*2 > uint64(len(v.slots)) {
+		v.resize(2 * len(v.slots))
+	}
+	id := uint32(len(v.lens))
+	last := len(v.chunks) - 1
+	if last < 0 || len(v.chunks[last])+len(key) > chunkSize {
+		v.chunks = append(v.chunks, make([]byte, 0, max(chunkSize, len(key))))
+		last++
+	}
+	v.starts = append(v.starts, uint64(last)<<32|uint64(len(v.chunks[last])))
+	v.chunks[last] = append(v.chunks[last], key...)
+	v.lens = append(v.lens, uint32(len(key)))
+	v.hashes = append(v.hashes, h)
+	v.marks = append(v.marks, mark)
+	v.place(id)
+	return id
+}
+
+func (v *visitedSet) place(id uint32) {
+	for i := v.hashes[id] & v.mask; ; i = (i + 1) & v.mask {
+		if v.slots[i] == 0 {
+			v.slots[i] = id + 1
+			return
+		}
+	}
+}
+
+func (v *visitedSet) resize(n int) {
+	v.slots = make([]uint32, n)
+	v.mask = uint64(n - 1)
+	for id := range v.lens {
+		v.place(uint32(id))
+	}
+}
+
+func (v *visitedSet) hash(key []byte) uint64 { return maphash.Bytes(v.seed, key) }
