@@ -25,7 +25,7 @@ func baselinePairs(m *model.Machine) map[[2]model.DevID]bool {
 		panic(err)
 	}
 	opt := Options{Properties: Properties{Order: true}, MaxSteps: DefaultMaxSteps(bm), Context: context.Background()}
-	x := newExplorer(bm, scheduler.NewDFS(), opt, map[[2]model.DevID]bool{})
+	x := newExplorer(bm, scheduler.NewDFS(), opt, newBaseline(nil))
 	x.exhaustive()
 	pairs := map[[2]model.DevID]bool{}
 	for p := range x.pairs {
@@ -34,10 +34,22 @@ func baselinePairs(m *model.Machine) map[[2]model.DevID]bool {
 	return pairs
 }
 
-// orderBaseline returns the baseline pairs when props include order.
-func orderBaseline(m *model.Machine, props Properties) map[[2]model.DevID]bool {
-	if !props[Order] {
-		return nil
+// baseline is the set of pairs upstream misorders on a machine's topology,
+// explored the first time an order violation needs it: most searches never
+// find one. The zero baseline of a nil machine is empty.
+type baseline struct {
+	m     *model.Machine
+	pairs map[[2]model.DevID]bool
+}
+
+func newBaseline(m *model.Machine) *baseline { return &baseline{m: m} }
+
+func (b *baseline) has(sup, dev model.DevID) bool {
+	if b.pairs == nil {
+		b.pairs = map[[2]model.DevID]bool{}
+		if b.m != nil {
+			b.pairs = baselinePairs(b.m)
+		}
 	}
-	return baselinePairs(m)
+	return b.pairs[[2]model.DevID{sup, dev}]
 }

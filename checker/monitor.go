@@ -24,12 +24,12 @@ type monitor struct {
 	m        *model.Machine
 	props    Properties
 	r        *model.Runner
-	baseline map[[2]model.DevID]bool // order pairs upstream also breaks
+	baseline *baseline // order pairs upstream also breaks, computed when first needed
 	found    []finding
 }
 
-func newMonitor(m *model.Machine, props Properties, baseline map[[2]model.DevID]bool) *monitor {
-	return &monitor{m: m, props: props, r: m.NewRunner(), baseline: baseline}
+func newMonitor(m *model.Machine, props Properties, b *baseline) *monitor {
+	return &monitor{m: m, props: props, r: m.NewRunner(), baseline: b}
 }
 
 func (mo *monitor) report(f finding) {
@@ -92,7 +92,7 @@ func (mo *monitor) checkOrder(s *model.State, dev model.DevID) {
 		if !s.Dev[sup].Has(model.FlagStarted) {
 			return
 		}
-		inherited := mo.baseline[[2]model.DevID{sup, dev}]
+		inherited := mo.baseline.has(sup, dev)
 		how := "new: upstream shuts this pair down in order"
 		if inherited {
 			how = "inherited: upstream misorders this pair on the same list too"

@@ -27,7 +27,7 @@ func Replay(m *model.Machine, schedule []string, props Properties, maxSteps int)
 		maxSteps = DefaultMaxSteps(m)
 	}
 	rs := scheduler.NewReplay(schedule)
-	x := newExplorer(m, rs, Options{Properties: props, MaxSteps: maxSteps, Context: context.Background()}, orderBaseline(m, props))
+	x := newExplorer(m, rs, Options{Properties: props, MaxSteps: maxSteps, Context: context.Background()}, newBaseline(m))
 	x.trackCycles = true
 	x.campaign()
 	res := x.result()

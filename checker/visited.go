@@ -20,6 +20,13 @@ type visitedSet struct {
 	marks  []uint8  // marks[id]
 	slots  []uint32 // open addressing, linear probing: id+1, 0 when empty
 	mask   uint64
+
+	// The sleep set each state was last explored with (partial-order
+	// reduction), as transitions thread<<8|alt: sleepAt[id] indexes sleeps,
+	// sleepLen[id] counts them.
+	sleepAt  []uint32
+	sleepLen []uint8
+	sleeps   []uint32
 }
 
 const chunkSize = 1 << 20
@@ -34,7 +41,7 @@ func (v *visitedSet) len() int { return len(v.lens) }
 
 // bytes is the memory the set holds, for progress reports.
 func (v *visitedSet) bytes() int64 {
-	return int64(len(v.chunks)*chunkSize + 21*cap(v.lens) + 4*len(v.slots))
+	return int64(len(v.chunks)*chunkSize + 26*cap(v.lens) + 4*len(v.slots) + 4*cap(v.sleeps))
 }
 
 func (v *visitedSet) key(id uint32) []byte {
@@ -72,8 +79,31 @@ func (v *visitedSet) add(key []byte, h uint64, mark uint8) uint32 {
 	v.lens = append(v.lens, uint32(len(key)))
 	v.hashes = append(v.hashes, h)
 	v.marks = append(v.marks, mark)
+	v.sleepAt = append(v.sleepAt, 0)
+	v.sleepLen = append(v.sleepLen, 0)
 	v.place(id)
 	return id
+}
+
+// sleep returns the sleep set state id was explored with.
+func (v *visitedSet) sleep(id uint32) []uint32 {
+	at := v.sleepAt[id]
+	return v.sleeps[at : at+uint32(v.sleepLen[id])]
+}
+
+// setSleep records state id's sleep set. A set no larger than the one
+// recorded (an intersection) is written in place.
+func (v *visitedSet) setSleep(id uint32, trs []uint32) {
+	if len(trs) > 255 {
+		trs = trs[:0] // an empty sleep set is always sound: re-explore more
+	}
+	if len(trs) > int(v.sleepLen[id]) {
+		v.sleepAt[id] = uint32(len(v.sleeps))
+		v.sleeps = append(v.sleeps, trs...)
+	} else {
+		copy(v.sleeps[v.sleepAt[id]:], trs)
+	}
+	v.sleepLen[id] = uint8(len(trs))
 }
 
 func (v *visitedSet) place(id uint32) {

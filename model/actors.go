@@ -32,6 +32,8 @@ func (k *Kernel) KillDevice(dev DevID) bool {
 	if k.op(OpKillDevice, dev, true) {
 		return false
 	}
+	k.wr(devObj(objDevFlags, dev))
+	k.wr(devObj(objDevDone, dev))
 	d := &k.s.Dev[dev]
 	d.Flags |= FlagDead
 	if k.m.Variant.KillDeviceCompletes {
@@ -165,6 +167,7 @@ func (k *Kernel) ParamWrite() bool {
 	if k.op(OpParamWrite, NoDev, true) {
 		return false
 	}
+	k.wr(objParam)
 	k.s.Param = !k.s.Param
 	k.ev.Val = boolVal(k.s.Param)
 	return true

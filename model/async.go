@@ -39,11 +39,15 @@ func (k *Kernel) AsyncScheduleDevNocall(fn FuncID, dev DevID) (bool, bool) {
 		}
 		return false, false
 	}
+	k.wr(objAsync)
 	k.ev.Val = 0
 	if k.alt == AltFail {
 		k.s.AllocFailures--
 		return false, true
 	}
+	// The MAX_WORK test reads how many entries are pending; with at most
+	// maxDevices devices it never fails, so that read is left out of the
+	// accesses (an entry finishing does not change what this step does).
 	if k.s.PendingEntries()+len(k.spawned) > MaxWork {
 		return false, true
 	}
@@ -90,6 +94,7 @@ func (k *Kernel) AsyncScheduleDomain(fn FuncID, dev DevID) (cookie int16, queued
 		}
 		return 0, false, false
 	}
+	k.wr(objAsync)
 	if k.alt == AltFail || k.s.PendingEntries()+len(k.spawned) > MaxWork {
 		if k.alt == AltFail {
 			k.s.AllocFailures--
@@ -112,7 +117,19 @@ func (k *Kernel) AsyncScheduleDomain(fn FuncID, dev DevID) (cookie int16, queued
 func (k *Kernel) AsyncSynchronizeCookieDomain(cookie int16) bool {
 	stop := k.op(OpAsyncSyncCookie, NoDev, k.s.LowestInProgress() >= cookie)
 	k.ev.Val = cookie // the cookie waited for, also while probing: the wait-for graph needs it
+	k.readEntries()
 	return !stop
+}
+
+// readEntries records a read of the queue and of every entry's state.
+func (k *Kernel) readEntries() {
+	k.rd(objAsync)
+	for i := range k.s.Threads {
+		if k.s.Threads[i].Kind == KindWorker {
+			k.rd(queuedObj(TID(i)))
+			k.rd(runningObj(TID(i)))
+		}
+	}
 }
 
 // LowestInProgress returns the lowest cookie of a pending entry, or the
@@ -158,6 +175,18 @@ func (k *Kernel) WorkerStart() bool {
 	if k.op(OpWorkerStart, k.t.Dev, k.workerFree()) {
 		return false
 	}
+	k.wr(queuedObj(k.tid))
+	k.wr(runningObj(k.tid))
+	for i := range k.s.Threads { // what workerFree read
+		if t := &k.s.Threads[i]; t.Kind == KindWorker && TID(i) != k.tid {
+			if TID(i) < k.tid {
+				k.rd(queuedObj(TID(i)))
+			}
+			if k.m.Scenario.Workers > 0 {
+				k.rd(runningObj(TID(i)))
+			}
+		}
+	}
 	k.t.Status = Running
 	return true
 }
@@ -182,11 +211,19 @@ func (k *Kernel) workerFree() bool {
 // AsyncEntryDone models the end of async_run_entry_fn(): the entry leaves
 // the pending lists and async_synchronize_full() waiters are woken.
 func (k *Kernel) AsyncEntryDone() bool {
-	return !k.op(OpAsyncEntryDone, k.t.Dev, true)
+	if k.op(OpAsyncEntryDone, k.t.Dev, true) {
+		return false
+	}
+	k.wr(runningObj(k.tid))
+	return true
 }
 
 // AsyncSynchronizeFull models async_synchronize_full(): it blocks until no
 // async entry is queued or running, system-wide.
 func (k *Kernel) AsyncSynchronizeFull() bool {
-	return !k.op(OpAsyncSyncFull, NoDev, k.s.PendingEntries() == 0)
+	if k.op(OpAsyncSyncFull, NoDev, k.s.PendingEntries() == 0) {
+		return false
+	}
+	k.readEntries()
+	return true
 }

@@ -8,6 +8,7 @@ func (k *Kernel) CompleteAll(dev DevID) bool {
 	if k.op(OpCompleteAll, dev, true) {
 		return false
 	}
+	k.wr(devObj(objDevDone, dev))
 	k.s.Dev[dev].Flags |= FlagDone
 	return true
 }
@@ -18,5 +19,6 @@ func (k *Kernel) WaitForCompletion(dev DevID) bool {
 	if k.op(OpWaitCompletion, dev, k.s.Dev[dev].Has(FlagDone)) {
 		return false
 	}
+	k.rd(devObj(objDevDone, dev))
 	return true
 }

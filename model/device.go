@@ -32,6 +32,7 @@ func (k *Kernel) GetParent(dev DevID) (DevID, bool) {
 	p := k.m.parent(dev)
 	k.ev.Val = int16(p)
 	if p != NoDev {
+		k.rd(devObj(objDevFreed, p))
 		if k.s.Dev[p].Has(FlagFreed) {
 			k.ev.Fault |= FaultUseAfterFree
 		}
@@ -52,6 +53,7 @@ func (k *Kernel) kref(dev DevID, delta int16) {
 // krefEnv changes dev's reference count for the environment: references
 // that registration, klists and device links hold.
 func (k *Kernel) krefEnv(dev DevID, delta int16) {
+	k.wr(devObj(objDevRef, dev))
 	d := &k.s.Dev[dev]
 	d.Ref += delta
 	k.ev.Ref = d.Ref
@@ -59,6 +61,7 @@ func (k *Kernel) krefEnv(dev DevID, delta int16) {
 	case d.Ref < 0:
 		k.ev.Fault |= FaultRefUnderflow
 	case d.Ref == 0 && delta < 0:
+		k.wr(devObj(objDevFreed, dev))
 		d.Flags |= FlagFreed
 	}
 }
@@ -69,6 +72,7 @@ func (k *Kernel) DeviceLock(dev DevID) bool {
 	if k.op(OpDeviceLock, dev, k.s.Dev[dev].Lock == NoThread) {
 		return false
 	}
+	k.wr(devObj(objDevLock, dev))
 	k.s.Dev[dev].Lock = k.tid
 	return true
 }
@@ -78,6 +82,7 @@ func (k *Kernel) DeviceUnlock(dev DevID) bool {
 	if k.op(OpDeviceUnlock, dev, true) {
 		return false
 	}
+	k.wr(devObj(objDevLock, dev))
 	if k.s.Dev[dev].Lock != k.tid {
 		k.ev.Fault |= FaultUnlockNotOwner
 	}
@@ -90,6 +95,7 @@ func (k *Kernel) ReadAsyncShutdown() (bool, bool) {
 	if k.op(OpReadParam, NoDev, true) {
 		return false, false
 	}
+	k.rd(objParam)
 	k.ev.Val = boolVal(k.s.Param)
 	return k.s.Param, true
 }
@@ -100,6 +106,8 @@ func (k *Kernel) WantsAsyncShutdown(dev DevID) (bool, bool) {
 	if k.op(OpWantsAsync, dev, true) {
 		return false, false
 	}
+	k.rd(objParam)
+	k.rd(devObj(objDevFlags, dev))
 	w := k.s.Param && k.s.Dev[dev].Has(FlagAsync)
 	k.ev.Val = boolVal(w)
 	return w, true
@@ -112,6 +120,7 @@ func (k *Kernel) ShutdownStart(dev DevID) bool {
 	if k.op(OpShutdownStart, dev, true) {
 		return false
 	}
+	k.wr(devObj(objDevFlags, dev))
 	d := &k.s.Dev[dev]
 	if d.Has(FlagStarted) {
 		d.Flags |= FlagTwice
@@ -125,6 +134,9 @@ func (k *Kernel) ShutdownEnd(dev DevID) bool {
 	if k.op(OpShutdownEnd, dev, true) {
 		return false
 	}
+	k.wr(devObj(objDevFlags, dev))
+	// The order monitor reads whether dev's parent and suppliers have started.
+	k.m.Top.Dependencies(dev, func(d DevID) { k.rd(devObj(objDevFlags, d)) })
 	k.s.Dev[dev].Flags |= FlagEnded
 	return true
 }
@@ -151,6 +163,7 @@ func (k *Kernel) ReadDead(dev DevID) (bool, bool) {
 	if k.op(OpReadDead, dev, true) {
 		return false, false
 	}
+	k.rd(devObj(objDevFlags, dev))
 	dead := k.s.Dev[dev].Has(FlagDead)
 	k.ev.Val = boolVal(dead)
 	return dead, true
@@ -161,6 +174,7 @@ func (k *Kernel) ClearAsyncShutdown(dev DevID) bool {
 	if k.op(OpClearAsync, dev, true) {
 		return false
 	}
+	k.wr(devObj(objDevFlags, dev))
 	k.s.Dev[dev].Flags &^= FlagAsync
 	return true
 }
@@ -170,6 +184,7 @@ func (k *Kernel) SetShutdownAfter(dev DevID, cookie int16) bool {
 	if k.op(OpSetAfter, dev, true) {
 		return false
 	}
+	k.wr(devObj(objDevFlags, dev))
 	k.s.Dev[dev].After = cookie
 	k.ev.Val = cookie
 	return true
@@ -180,6 +195,7 @@ func (k *Kernel) ReadShutdownAfter(dev DevID) (int16, bool) {
 	if k.op(OpReadAfter, dev, true) {
 		return 0, false
 	}
+	k.rd(devObj(objDevFlags, dev))
 	k.ev.Val = k.s.Dev[dev].After
 	return k.s.Dev[dev].After, true
 }

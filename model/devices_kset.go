@@ -9,6 +9,7 @@ func (k *Kernel) SpinLockList() bool {
 	if k.op(OpSpinLock, NoDev, k.s.ListLock == NoThread) {
 		return false
 	}
+	k.wr(objListLock)
 	k.s.ListLock = k.tid
 	return true
 }
@@ -18,6 +19,7 @@ func (k *Kernel) SpinUnlockList() bool {
 	if k.op(OpSpinUnlock, NoDev, true) {
 		return false
 	}
+	k.wr(objListLock)
 	if k.s.ListLock != k.tid {
 		k.ev.Fault |= FaultUnlockNotOwner
 	}
@@ -31,6 +33,7 @@ func (k *Kernel) ListLast() (DevID, bool) {
 	if k.op(OpListLast, NoDev, true) {
 		return NoDev, false
 	}
+	k.rd(objList)
 	k.ev.Val = int16(k.s.Head.Prev)
 	return k.s.Head.Prev, true
 }
@@ -41,6 +44,7 @@ func (k *Kernel) ListPrev(dev DevID) (DevID, bool) {
 	if k.op(OpListPrev, dev, true) {
 		return NoDev, false
 	}
+	k.rd(objList)
 	k.ev.Val = int16(k.s.Dev[dev].Prev)
 	return k.s.Dev[dev].Prev, true
 }
@@ -50,6 +54,7 @@ func (k *Kernel) ListDelInit(dev DevID) bool {
 	if k.op(OpListDelInit, dev, true) {
 		return false
 	}
+	k.wr(objList)
 	k.s.listDel(dev)
 	return true
 }
@@ -60,6 +65,7 @@ func (k *Kernel) ListAddTail(dev DevID) bool {
 	if k.op(OpListAddTail, dev, true) {
 		return false
 	}
+	k.wr(objList)
 	k.s.listAddTail(dev)
 	return true
 }

@@ -90,6 +90,7 @@ type Kernel struct {
 	alts     uint8 // probe result: number of alternatives
 	ev       Event
 	spawned  []Thread
+	acc      []Access // what the running step touched
 }
 
 // State returns the state being stepped (read-only for version code).
@@ -117,8 +118,11 @@ func (k *Kernel) op(kind OpKind, dev DevID, enabled bool) (stop bool) {
 	if info.list && k.s.ListLock != k.tid {
 		k.ev.Fault |= FaultListUnlocked
 	}
-	if dev != NoDev && k.s.Dev[dev].Has(FlagFreed) {
-		k.ev.Fault |= FaultUseAfterFree
+	if dev != NoDev {
+		k.rd(devObj(objDevFreed, dev)) // the use-after-free check
+		if k.s.Dev[dev].Has(FlagFreed) {
+			k.ev.Fault |= FaultUseAfterFree
+		}
 	}
 	return false
 }

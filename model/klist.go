@@ -40,6 +40,7 @@ func (k *Kernel) KlistNext(parent, last DevID) (DevID, bool) {
 	if k.op(OpKlistNext, parent, true) {
 		return NoDev, false
 	}
+	k.wr(devObj(objKlist, parent))
 	children := k.m.Top.Children(parent)
 	start := 0
 	if last != NoDev {
@@ -72,6 +73,7 @@ func (k *Kernel) KlistDel(dev DevID) bool {
 	if k.op(OpKlistDel, dev, true) {
 		return false
 	}
+	k.wr(devObj(objKlist, k.m.parent(dev)))
 	d := &k.s.Dev[dev]
 	d.Flags &^= FlagInKlist
 	if d.Pins > 0 {
@@ -89,6 +91,7 @@ func (k *Kernel) KlistAdd(dev DevID) bool {
 	if k.op(OpKlistAdd, dev, true) {
 		return false
 	}
+	k.wr(devObj(objKlist, k.m.parent(dev)))
 	k.s.Dev[dev].Flags |= FlagInKlist
 	k.krefEnv(dev, +1)
 	return true

@@ -8,6 +8,7 @@ func (k *Kernel) DeviceLinksReadLock() bool {
 	if k.op(OpLinksReadLock, NoDev, true) {
 		return false
 	}
+	k.wr(srcuObj(k.tid))
 	k.t.SRCU++
 	return true
 }
@@ -17,6 +18,7 @@ func (k *Kernel) DeviceLinksReadUnlock() bool {
 	if k.op(OpLinksReadUnlock, NoDev, true) {
 		return false
 	}
+	k.wr(srcuObj(k.tid))
 	if k.t.SRCU == 0 {
 		k.ev.Fault |= FaultUnlockNotOwner
 	} else {
@@ -47,6 +49,9 @@ func (k *Kernel) NextSupplierLink(dev DevID, pos int16) (int16, bool) {
 // nextOnList returns the position after pos of the next link of links that
 // is still on the lists (not list_del_rcu()ed), or -1.
 func (k *Kernel) nextOnList(links []int, pos int16) int16 {
+	for _, l := range links {
+		k.rd(linkObj(l))
+	}
 	next := pos + 1
 	for int(next) < len(links) && k.s.Links[links[next]]&LinkPresent == 0 {
 		next++
@@ -77,6 +82,7 @@ func (k *Kernel) PurgeNextLink(dev DevID) (int, bool) {
 	if k.op(OpLinkDel, dev, true) {
 		return -1, false
 	}
+	k.touchLinks(dev)
 	l := k.s.linkOf(k.m.Top, dev, LinkPresent, LinkReleased)
 	k.ev.Val = int16(l)
 	if l >= 0 {
@@ -93,6 +99,10 @@ func (k *Kernel) ReleaseNextLink(dev DevID) (int, bool) {
 	l := k.s.linkOf(k.m.Top, dev, LinkPurged, LinkReleased)
 	if k.op(OpLinkRelease, dev, l < 0 || !k.s.srcuReaders()) {
 		return -1, false
+	}
+	k.touchLinks(dev)
+	for i := range k.s.Threads {
+		k.rd(srcuObj(TID(i))) // synchronize_srcu() waits for every reader
 	}
 	k.ev.Val = int16(l)
 	if l >= 0 {
@@ -112,6 +122,8 @@ func (k *Kernel) AddNextLink(dev DevID) (int, bool) {
 	if k.op(OpLinkAdd, dev, true) {
 		return -1, false
 	}
+	k.touchLinks(dev)
+	k.rd(objList)
 	l := -1
 	for i, link := range k.m.Top.Links {
 		other := link.Supplier
@@ -120,6 +132,7 @@ func (k *Kernel) AddNextLink(dev DevID) (int, bool) {
 		} else if link.Consumer != dev {
 			continue
 		}
+		k.rd(devObj(objDevFlags, other))
 		if k.s.Links[i] == 0 && k.s.OnList(other) && !k.s.Dev[other].Has(FlagDead) {
 			l = i
 			break
@@ -132,6 +145,15 @@ func (k *Kernel) AddNextLink(dev DevID) (int, bool) {
 		k.krefEnv(k.m.Top.Links[l].Supplier, +1)
 	}
 	return l, true
+}
+
+// touchLinks records a write of every link of dev.
+func (k *Kernel) touchLinks(dev DevID) {
+	for i, l := range k.m.Top.Links {
+		if l.Supplier == dev || l.Consumer == dev {
+			k.wr(linkObj(i))
+		}
+	}
 }
 
 // linkOf returns the first link of dev that has flag and lacks not, or -1.

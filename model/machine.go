@@ -167,6 +167,7 @@ func (r *Runner) Apply(s *State, tr Transition) Event {
 	r.bind(s, tr.Thread)
 	r.k.alt = tr.Alt
 	r.k.probing, r.k.recorded = false, false
+	r.k.acc = r.k.acc[:0]
 	r.k.dispatch()
 	if !r.k.recorded {
 		panic(fmt.Sprintf("model: step of thread %d ran no operation", tr.Thread))
@@ -178,6 +179,8 @@ func (r *Runner) Apply(s *State, tr Transition) Event {
 		if s.holdsLock(tr.Thread) {
 			ev.Fault |= FaultLockHeldAtExit
 		}
+		r.k.probing = false
+		r.k.exitReads()
 	}
 	spawned := r.k.spawned
 	for _, t := range spawned {
@@ -187,6 +190,21 @@ func (r *Runner) Apply(s *State, tr Transition) Event {
 	}
 	r.k.spawned = spawned[:0]
 	return ev
+}
+
+// Accesses returns what the last Apply touched; valid until the next Apply.
+func (r *Runner) Accesses() []Access { return r.k.acc }
+
+// exitReads records what the checks at a thread's exit read besides its
+// own locks (which no other thread can take from it): for
+// device_shutdown(), whether every device has been shut down.
+func (k *Kernel) exitReads() {
+	if k.t.Kind != KindMain {
+		return
+	}
+	for i := range k.s.Dev {
+		k.rd(devObj(objDevFlags, DevID(i)))
+	}
 }
 
 // holdsLock reports whether thread tid holds any lock.

@@ -1,0 +1,78 @@
+package model
+
+// Accesses: which shared objects a step read or wrote, recorded as it runs.
+// Two steps of different threads that touch no common object, or only read
+// it, commute: running them in either order gives the same state, and
+// neither enables or disables the other. The partial-order reduction in
+// package checker relies on that, and on one more rule every operation here
+// keeps: which objects a step touches depends only on the thread's own
+// state and on objects it reads, so a commuting step cannot change it. (A
+// put decides whether it frees from the count it writes; the use-after-free
+// check reads only whether the device is freed.) What the property monitors read after a
+// step (the parents' flags when a shutdown returns, every device when
+// device_shutdown() returns) counts as read by the step.
+
+// Obj names a piece of shared state.
+type Obj uint32
+
+// Access is an Obj read or written.
+type Access uint32
+
+// Object kinds; per-device and per-link kinds are followed by the index.
+const (
+	objList         Obj = iota << 24 // devices_kset->list
+	objListLock                      // devices_kset->list_lock
+	objParam                         // core.async_shutdown
+	objAsync                         // the async subsystem's queue: new entries, cookies, allocation failures
+	objEntryQueued                   // whether an async entry still waits for a worker (per thread)
+	objEntryRunning                  // whether it runs, or is done (per thread)
+	objSrcu                          // whether a thread holds device_links_read_lock() (per thread)
+	objDevRef                        // a device's kref count
+	objDevFreed                      // whether the device is freed (the last put)
+	objDevLock                       // its device_lock
+	objDevDone                       // its completion
+	objDevFlags                      // its flags: shutdown started/ended, dead, async, shutdown_after
+	objKlist                         // a parent's klist_children (its children's knodes)
+	objLink                          // a device link's place on the link lists
+)
+
+func devObj(kind Obj, d DevID) Obj { return kind | Obj(uint16(d)) }
+
+func linkObj(l int) Obj { return objLink | Obj(l) }
+
+func srcuObj(t TID) Obj { return objSrcu | Obj(uint16(t)) }
+
+func queuedObj(t TID) Obj { return objEntryQueued | Obj(uint16(t)) }
+
+func runningObj(t TID) Obj { return objEntryRunning | Obj(uint16(t)) }
+
+// Writes reports whether the access writes.
+func (a Access) Writes() bool { return a&1 != 0 }
+
+// Obj returns the object accessed.
+func (a Access) Obj() Obj { return Obj(a >> 1) }
+
+func (k *Kernel) rd(o Obj) {
+	if !k.probing {
+		k.acc = append(k.acc, Access(o)<<1)
+	}
+}
+
+func (k *Kernel) wr(o Obj) {
+	if !k.probing {
+		k.acc = append(k.acc, Access(o)<<1|1)
+	}
+}
+
+// Conflict reports whether two steps' accesses conflict: a common object
+// that at least one of them writes.
+func Conflict(a, b []Access) bool {
+	for _, x := range a {
+		for _, y := range b {
+			if x>>1 == y>>1 && (x|y)&1 != 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
