@@ -75,12 +75,20 @@ func Explore(m *model.Machine, sched scheduler.Scheduler, opt Options) *Result {
 		opt.Context = context.Background()
 	}
 	x := newExplorer(m, sched, opt, newBaseline(m))
-	if sched.Exhaustive() {
+	switch {
+	case isDPOR(sched):
+		x.dpor()
+	case sched.Exhaustive():
 		x.exhaustive()
-	} else {
+	default:
 		x.campaign()
 	}
 	return x.result()
+}
+
+func isDPOR(s scheduler.Scheduler) bool {
+	_, ok := s.(*scheduler.DPOR)
+	return ok
 }
 
 func newExplorer(m *model.Machine, sched scheduler.Scheduler, opt Options, b *baseline) *explorer {

@@ -79,3 +79,42 @@ func TestSleepSetsKeepVerdicts(t *testing.T) {
 		}
 	}
 }
+
+// Dynamic partial-order reduction reaches the same verdicts as the full
+// search on the fixed set, for every version.
+func TestDPORKeepsVerdicts(t *testing.T) {
+	for _, top := range reductionTopologies(t) {
+		for _, v := range model.Variants() {
+			m, err := model.NewMachine(top, v, top.Scenario)
+			if err != nil {
+				t.Fatal(err)
+			}
+			full := Explore(m, scheduler.NewDFS(), Options{NoReduction: true})
+			dpor := Explore(m, scheduler.NewDPOR(), Options{})
+			a, b := verdictOf(full), verdictOf(dpor)
+			if !reflect.DeepEqual(keys(a.Violations), keys(b.Violations)) || !reflect.DeepEqual(pairSet(a.Pairs), pairSet(b.Pairs)) {
+				t.Errorf("%s %s: full %v %v, dpor %v %v", top.Name, v.Name, keys(a.Violations), a.Pairs, keys(b.Violations), b.Pairs)
+			}
+			t.Logf("%-20s %-8s full %7d states %8d transitions, dpor %7d states %8d transitions", top.Name, v.Name,
+				full.Stats.States, full.Stats.Transitions, dpor.Stats.States, dpor.Stats.Transitions)
+		}
+	}
+}
+
+func keys(m map[string]string) []string {
+	var ks []string
+	for _, p := range AllProperties() {
+		if _, ok := m[p]; ok {
+			ks = append(ks, p)
+		}
+	}
+	return ks
+}
+
+func pairSet(ps []OrderPair) map[OrderPair]bool {
+	s := map[OrderPair]bool{}
+	for _, p := range ps {
+		s[p] = true
+	}
+	return s
+}

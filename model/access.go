@@ -31,7 +31,10 @@ const (
 	objDevFreed                      // whether the device is freed (the last put)
 	objDevLock                       // its device_lock
 	objDevDone                       // its completion
-	objDevFlags                      // its flags: shutdown started/ended, dead, async, shutdown_after
+	objDevShutdown                   // whether its shutdown callback started, returned
+	objDevDead                       // dev->p->dead
+	objDevAsync                      // dev_async_shutdown(dev)
+	objDevAfter                      // dev->p->shutdown_after
 	objKlist                         // a parent's klist_children (its children's knodes)
 	objLink                          // a device link's place on the link lists
 )
@@ -46,21 +49,39 @@ func queuedObj(t TID) Obj { return objEntryQueued | Obj(uint16(t)) }
 
 func runningObj(t TID) Obj { return objEntryRunning | Obj(uint16(t)) }
 
+// An Access is an object, whether it is written, and whether it is the
+// enabling read of a monotone wait (see rdEnable).
+const (
+	accWrite  Access = 1
+	accEnable Access = 2
+)
+
 // Writes reports whether the access writes.
-func (a Access) Writes() bool { return a&1 != 0 }
+func (a Access) Writes() bool { return a&accWrite != 0 }
 
 // Obj returns the object accessed.
-func (a Access) Obj() Obj { return Obj(a >> 1) }
+func (a Access) Obj() Obj { return Obj(a >> 2) }
 
 func (k *Kernel) rd(o Obj) {
 	if !k.probing {
-		k.acc = append(k.acc, Access(o)<<1)
+		k.acc = append(k.acc, Access(o)<<2)
 	}
 }
 
 func (k *Kernel) wr(o Obj) {
 	if !k.probing {
-		k.acc = append(k.acc, Access(o)<<1|1)
+		k.acc = append(k.acc, Access(o)<<2|accWrite)
+	}
+}
+
+// rdEnable records a read that decides whether a monotone wait can run: a
+// wait that, once it can run, can run until it does (wait_for_completion(),
+// async_synchronize_*(), a worker picking up the oldest entry). The step
+// that wrote what the wait needed is never enabled together with the wait,
+// so the dynamic partial-order reduction need not try the wait first.
+func (k *Kernel) rdEnable(o Obj) {
+	if !k.probing {
+		k.acc = append(k.acc, Access(o)<<2|accEnable)
 	}
 }
 
@@ -69,7 +90,20 @@ func (k *Kernel) wr(o Obj) {
 func Conflict(a, b []Access) bool {
 	for _, x := range a {
 		for _, y := range b {
-			if x>>1 == y>>1 && (x|y)&1 != 0 {
+			if x>>2 == y>>2 && (x|y)&accWrite != 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// RaceConflict is Conflict for a step b that has not run yet: b's enabling
+// reads are left out, since the write they conflict with is what lets b run.
+func RaceConflict(a, b []Access) bool {
+	for _, x := range a {
+		for _, y := range b {
+			if x>>2 == y>>2 && y&accEnable == 0 && (x|y)&accWrite != 0 {
 				return true
 			}
 		}

@@ -32,8 +32,10 @@ func (k *Kernel) KillDevice(dev DevID) bool {
 	if k.op(OpKillDevice, dev, true) {
 		return false
 	}
-	k.wr(devObj(objDevFlags, dev))
-	k.wr(devObj(objDevDone, dev))
+	k.wr(devObj(objDevDead, dev))
+	if k.m.Variant.KillDeviceCompletes && !k.s.Dev[dev].Has(FlagDone) {
+		k.wr(devObj(objDevDone, dev))
+	}
 	d := &k.s.Dev[dev]
 	d.Flags |= FlagDead
 	if k.m.Variant.KillDeviceCompletes {

@@ -117,17 +117,25 @@ func (k *Kernel) AsyncScheduleDomain(fn FuncID, dev DevID) (cookie int16, queued
 func (k *Kernel) AsyncSynchronizeCookieDomain(cookie int16) bool {
 	stop := k.op(OpAsyncSyncCookie, NoDev, k.s.LowestInProgress() >= cookie)
 	k.ev.Val = cookie // the cookie waited for, also while probing: the wait-for graph needs it
-	k.readEntries()
+	// Only entries with a smaller cookie matter; every later one gets a
+	// larger cookie than any there is now.
+	for i := range k.s.Threads {
+		if t := &k.s.Threads[i]; t.Kind == KindWorker && t.Cookie < cookie {
+			k.rdEnable(queuedObj(TID(i)))
+			k.rdEnable(runningObj(TID(i)))
+		}
+	}
 	return !stop
 }
 
-// readEntries records a read of the queue and of every entry's state.
+// readEntries records the reads of async_synchronize_full(): the queue
+// (new entries) and whether every entry is done.
 func (k *Kernel) readEntries() {
 	k.rd(objAsync)
 	for i := range k.s.Threads {
 		if k.s.Threads[i].Kind == KindWorker {
-			k.rd(queuedObj(TID(i)))
-			k.rd(runningObj(TID(i)))
+			k.rdEnable(queuedObj(TID(i)))
+			k.rdEnable(runningObj(TID(i)))
 		}
 	}
 }
@@ -180,10 +188,10 @@ func (k *Kernel) WorkerStart() bool {
 	for i := range k.s.Threads { // what workerFree read
 		if t := &k.s.Threads[i]; t.Kind == KindWorker && TID(i) != k.tid {
 			if TID(i) < k.tid {
-				k.rd(queuedObj(TID(i)))
+				k.rdEnable(queuedObj(TID(i)))
 			}
 			if k.m.Scenario.Workers > 0 {
-				k.rd(runningObj(TID(i)))
+				k.rdEnable(runningObj(TID(i)))
 			}
 		}
 	}

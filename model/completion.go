@@ -8,7 +8,11 @@ func (k *Kernel) CompleteAll(dev DevID) bool {
 	if k.op(OpCompleteAll, dev, true) {
 		return false
 	}
-	k.wr(devObj(objDevDone, dev))
+	if k.s.Dev[dev].Has(FlagDone) {
+		k.rd(devObj(objDevDone, dev)) // done already: completing again changes nothing
+	} else {
+		k.wr(devObj(objDevDone, dev))
+	}
 	k.s.Dev[dev].Flags |= FlagDone
 	return true
 }
@@ -19,6 +23,6 @@ func (k *Kernel) WaitForCompletion(dev DevID) bool {
 	if k.op(OpWaitCompletion, dev, k.s.Dev[dev].Has(FlagDone)) {
 		return false
 	}
-	k.rd(devObj(objDevDone, dev))
+	k.rdEnable(devObj(objDevDone, dev))
 	return true
 }

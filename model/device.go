@@ -107,7 +107,7 @@ func (k *Kernel) WantsAsyncShutdown(dev DevID) (bool, bool) {
 		return false, false
 	}
 	k.rd(objParam)
-	k.rd(devObj(objDevFlags, dev))
+	k.rd(devObj(objDevAsync, dev))
 	w := k.s.Param && k.s.Dev[dev].Has(FlagAsync)
 	k.ev.Val = boolVal(w)
 	return w, true
@@ -120,7 +120,7 @@ func (k *Kernel) ShutdownStart(dev DevID) bool {
 	if k.op(OpShutdownStart, dev, true) {
 		return false
 	}
-	k.wr(devObj(objDevFlags, dev))
+	k.wr(devObj(objDevShutdown, dev))
 	d := &k.s.Dev[dev]
 	if d.Has(FlagStarted) {
 		d.Flags |= FlagTwice
@@ -134,9 +134,9 @@ func (k *Kernel) ShutdownEnd(dev DevID) bool {
 	if k.op(OpShutdownEnd, dev, true) {
 		return false
 	}
-	k.wr(devObj(objDevFlags, dev))
+	k.wr(devObj(objDevShutdown, dev))
 	// The order monitor reads whether dev's parent and suppliers have started.
-	k.m.Top.Dependencies(dev, func(d DevID) { k.rd(devObj(objDevFlags, d)) })
+	k.m.Top.Dependencies(dev, func(d DevID) { k.rd(devObj(objDevShutdown, d)) })
 	k.s.Dev[dev].Flags |= FlagEnded
 	return true
 }
@@ -163,7 +163,7 @@ func (k *Kernel) ReadDead(dev DevID) (bool, bool) {
 	if k.op(OpReadDead, dev, true) {
 		return false, false
 	}
-	k.rd(devObj(objDevFlags, dev))
+	k.rd(devObj(objDevDead, dev))
 	dead := k.s.Dev[dev].Has(FlagDead)
 	k.ev.Val = boolVal(dead)
 	return dead, true
@@ -174,7 +174,7 @@ func (k *Kernel) ClearAsyncShutdown(dev DevID) bool {
 	if k.op(OpClearAsync, dev, true) {
 		return false
 	}
-	k.wr(devObj(objDevFlags, dev))
+	k.wr(devObj(objDevAsync, dev))
 	k.s.Dev[dev].Flags &^= FlagAsync
 	return true
 }
@@ -184,7 +184,7 @@ func (k *Kernel) SetShutdownAfter(dev DevID, cookie int16) bool {
 	if k.op(OpSetAfter, dev, true) {
 		return false
 	}
-	k.wr(devObj(objDevFlags, dev))
+	k.wr(devObj(objDevAfter, dev))
 	k.s.Dev[dev].After = cookie
 	k.ev.Val = cookie
 	return true
@@ -195,7 +195,7 @@ func (k *Kernel) ReadShutdownAfter(dev DevID) (int16, bool) {
 	if k.op(OpReadAfter, dev, true) {
 		return 0, false
 	}
-	k.rd(devObj(objDevFlags, dev))
+	k.rd(devObj(objDevAfter, dev))
 	k.ev.Val = k.s.Dev[dev].After
 	return k.s.Dev[dev].After, true
 }

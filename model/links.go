@@ -132,7 +132,7 @@ func (k *Kernel) AddNextLink(dev DevID) (int, bool) {
 		} else if link.Consumer != dev {
 			continue
 		}
-		k.rd(devObj(objDevFlags, other))
+		k.rd(devObj(objDevDead, other))
 		if k.s.Links[i] == 0 && k.s.OnList(other) && !k.s.Dev[other].Has(FlagDead) {
 			l = i
 			break

@@ -203,7 +203,7 @@ func (k *Kernel) exitReads() {
 		return
 	}
 	for i := range k.s.Dev {
-		k.rd(devObj(objDevFlags, DevID(i)))
+		k.rd(devObj(objDevShutdown, DevID(i)))
 	}
 }
 

@@ -1,0 +1,258 @@
+package checker
+
+import (
+	"fmt"
+
+	"github.com/shutdowncheck/shutdowncheck/model"
+	"github.com/shutdowncheck/shutdowncheck/scheduler"
+)
+
+// dporFrame is one state of the current path and the transition taken
+// from it.
+type dporFrame struct {
+	s         *model.State
+	en        []model.Transition
+	backtrack []bool // per enabled transition: must be explored from here
+	done      []bool // per enabled transition: explored from here
+	sleep     []sleeper
+	order     []int // the scheduler's order of en
+
+	tr    model.Transition // taken from s (transition number depth+1)
+	acc   []model.Access
+	clock []int32 // its vector clock: per thread, the last transition that happens before it
+}
+
+// dpor is the dynamic partial-order reduction (see scheduler.DPOR). For
+// every state on the path it computes what each thread's next step would
+// touch; where that conflicts with an earlier step not ordered before it
+// by happens-before, the other order is added to the earlier state's
+// backtrack set.
+func (x *explorer) dpor() {
+	var path []dporFrame
+	spawnedAt := map[model.TID]int{} // a thread's creating transition (1-based), 0 for the first threads
+	onPath := map[string]bool{}
+	var keyBuf []byte
+	scratch := &model.State{}
+	var free []*model.State
+	clone := func(s *model.State) *model.State {
+		if n := len(free); n > 0 {
+			c := free[n-1]
+			free = free[:n-1]
+			c.CopyFrom(s)
+			return c
+		}
+		return s.Clone()
+	}
+	point := &scheduler.Point{}
+	var top *dporFrame
+	point.Label = func(i int) string { return Label(x.m, top.s, top.en[i]) }
+
+	// threadClock is thread p's clock after its last transition on the path.
+	threadClock := func(p model.TID) []int32 {
+		for i := len(path) - 1; i >= 0; i-- {
+			if path[i].clock != nil && path[i].tr.Thread == p {
+				return path[i].clock
+			}
+		}
+		if at := spawnedAt[p]; at > 0 {
+			return path[at-1].clock
+		}
+		return nil
+	}
+	// before reports whether transition i (1-based) happens before thread
+	// p's next step.
+	before := func(i int, p model.TID) bool {
+		c := threadClock(p)
+		q := path[i-1].tr.Thread
+		return int(q) < len(c) && c[q] >= int32(i)
+	}
+	// footprint is what thread p's next step, in any alternative, would
+	// touch from s (run on a scratch copy, enabled or not).
+	var fp []model.Access
+	footprint := func(s *model.State, p model.TID) []model.Access {
+		fp = fp[:0]
+		_, _, alts := x.r.Pending(s, p)
+		for a := uint8(0); a < alts; a++ {
+			scratch.CopyFrom(s)
+			x.r.Apply(scratch, model.Transition{Thread: p, Alt: a})
+			fp = append(fp, x.r.Accesses()...)
+		}
+		return fp
+	}
+	// races adds backtrack points for every thread's next step at the end
+	// of the path.
+	races := func(s *model.State) {
+		n := len(path) - 1 // transitions on the path: path[0..n-1]
+		for p := range s.Threads {
+			tid := model.TID(p)
+			if s.Threads[p].Status == model.Done {
+				continue
+			}
+			f := footprint(s, tid)
+			for i := n; i >= 1; i-- {
+				t := &path[i-1]
+				if t.tr.Thread == tid || !model.RaceConflict(t.acc, f) || before(i, tid) {
+					continue
+				}
+				addBacktrack(&path[i-1], tid, path, i, before)
+				break
+			}
+		}
+	}
+	push := func(s *model.State, sleep []sleeper, last model.TID) bool {
+		d := len(path)
+		if d == cap(path) {
+			path = append(path, dporFrame{})
+		}
+		path = path[:d+1]
+		f := &path[d]
+		f.s, f.clock = s, nil
+		f.en = x.r.Enabled(s, f.en[:0])
+		if len(f.en) == 0 {
+			x.end(s)
+			path = path[:d]
+			return false
+		}
+		f.sleep = append(f.sleep[:0], sleep...)
+		f.backtrack = resetBools(f.backtrack, len(f.en))
+		f.done = resetBools(f.done, len(f.en))
+		point.Enabled, point.Last, point.Depth = f.en, last, d
+		top = f
+		f.order = append(f.order[:0], x.sched.Pick(point)...)
+		races(s)
+		for _, i := range f.order { // start with the first transition not asleep
+			if !asleepIn(f.sleep, trCode(f.en[i])) {
+				f.backtrack[i] = true
+				break
+			}
+		}
+		return true
+	}
+	init := x.m.Initial()
+	x.stats.States++
+	onPath[string(init.AppendKey(keyBuf[:0]))] = true
+	if !push(init, nil, model.NoThread) {
+		return
+	}
+	var childSleep []sleeper
+	for len(path) > 0 && x.stopped == "" {
+		d := len(path) - 1
+		f := &path[d]
+		next := -1
+		for _, i := range f.order {
+			if f.backtrack[i] && !f.done[i] && !asleepIn(f.sleep, trCode(f.en[i])) {
+				next = i
+				break
+			}
+		}
+		if next < 0 {
+			delete(onPath, string(f.s.AppendKey(keyBuf[:0])))
+			free = append(free, f.s)
+			path = path[:d]
+			continue
+		}
+		f.done[next] = true
+		tr := f.en[next]
+		post := clone(f.s)
+		x.trs, x.evs = x.trs[:d], x.evs[:d]
+		x.step(post, tr)
+		if !x.tick() {
+			break
+		}
+		f.tr = tr
+		f.acc = append(f.acc[:0], x.r.Accesses()...)
+		f.clock = x.clockOf(path, d, spawnedAt)
+		if ev := x.evs[d]; ev.Spawn != model.NoThread {
+			spawnedAt[ev.Spawn] = d + 1
+		}
+		childSleep = childSleep[:0]
+		for _, e := range f.sleep {
+			if e.tr.Thread != tr.Thread && !model.Conflict(e.acc, f.acc) {
+				childSleep = append(childSleep, e)
+			}
+		}
+		f.sleep = append(f.sleep, sleeper{tr, append([]model.Access(nil), f.acc...)})
+		key := string(post.AppendKey(keyBuf[:0]))
+		switch {
+		case onPath[key]:
+			x.hang(post, cycleMessage)
+			free = append(free, post)
+			continue
+		case d+1 >= x.opt.MaxSteps:
+			x.hang(post, fmt.Sprintf("the run exceeds %d steps without finishing", x.opt.MaxSteps))
+			free = append(free, post)
+			continue
+		}
+		x.stats.States++
+		if push(post, childSleep, tr.Thread) {
+			onPath[key] = true
+		} else {
+			free = append(free, post)
+		}
+	}
+}
+
+// addBacktrack makes the state before transition i (frame f) also try
+// thread p's step, or, if p cannot run there, the step of a thread whose
+// later transition leads to p's; if there is none, every enabled step.
+func addBacktrack(f *dporFrame, p model.TID, path []dporFrame, i int, before func(int, model.TID) bool) {
+	if mark(f, p) {
+		return
+	}
+	for j := i + 1; j < len(path); j++ {
+		if q := path[j-1].tr.Thread; before(j, p) && mark(f, q) {
+			return
+		}
+	}
+	for k := range f.backtrack {
+		f.backtrack[k] = true
+	}
+}
+
+// mark adds every enabled alternative of thread p to f's backtrack set and
+// reports whether p is enabled there.
+func mark(f *dporFrame, p model.TID) bool {
+	found := false
+	for k, t := range f.en {
+		if t.Thread == p {
+			f.backtrack[k] = true
+			found = true
+		}
+	}
+	return found
+}
+
+// clockOf computes the vector clock of transition d+1 (path[d].tr): the
+// join of the clocks of the earlier transitions it conflicts with, of its
+// thread's previous transition, and of the transition that created its
+// thread, with its own component set.
+func (x *explorer) clockOf(path []dporFrame, d int, spawnedAt map[model.TID]int) []int32 {
+	t := &path[d]
+	n := len(t.s.Threads)
+	c := make([]int32, n+1) // a transition may create one thread
+	join := func(o []int32) {
+		for k, v := range o {
+			if k < len(c) && v > c[k] {
+				c[k] = v
+			}
+		}
+	}
+	if at := spawnedAt[t.tr.Thread]; at > 0 {
+		join(path[at-1].clock)
+	}
+	for i := 0; i < d; i++ {
+		if path[i].tr.Thread == t.tr.Thread || model.Conflict(path[i].acc, t.acc) {
+			join(path[i].clock)
+		}
+	}
+	c[t.tr.Thread] = int32(d + 1)
+	return c
+}
+
+func resetBools(b []bool, n int) []bool {
+	b = b[:0]
+	for i := 0; i < n; i++ {
+		b = append(b, false)
+	}
+	return b
+}
