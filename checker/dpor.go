@@ -1,7 +1,9 @@
 package checker
 
 import (
+	"bytes"
 	"fmt"
+	"hash/maphash"
 
 	"github.com/shutdowncheck/shutdowncheck/model"
 	"github.com/shutdowncheck/shutdowncheck/scheduler"
@@ -19,7 +21,10 @@ type dporFrame struct {
 
 	tr    model.Transition // taken from s (transition number depth+1)
 	acc   []model.Access
-	clock []int32 // its vector clock: per thread, the last transition that happens before it
+	sum   model.Summary // of acc
+	clock []int32       // its vector clock: per thread, the last transition that happens before it
+	key   []byte        // s's key, to recognize a run that comes back to it
+	hash  uint64
 }
 
 // dpor is the dynamic partial-order reduction (see scheduler.DPOR). For
@@ -30,8 +35,21 @@ type dporFrame struct {
 func (x *explorer) dpor() {
 	var path []dporFrame
 	spawnedAt := map[model.TID]int{} // a thread's creating transition (1-based), 0 for the first threads
-	onPath := map[string]bool{}
+	onPath := map[uint64]int{}       // hash of a state on the path -> how many states on the path have it
+	seed := maphash.MakeSeed()       // changes only the map's layout, never a result
 	var keyBuf []byte
+	// cycle reports whether key is the key of a state on the path.
+	cycle := func(key []byte, h uint64) bool {
+		if onPath[h] == 0 {
+			return false
+		}
+		for i := range path {
+			if path[i].hash == h && bytes.Equal(path[i].key, key) {
+				return true
+			}
+		}
+		return false
+	}
 	scratch := &model.State{}
 	var free []*model.State
 	clone := func(s *model.State) *model.State {
@@ -50,7 +68,7 @@ func (x *explorer) dpor() {
 	// threadClock is thread p's clock after its last transition on the path.
 	threadClock := func(p model.TID) []int32 {
 		for i := len(path) - 1; i >= 0; i-- {
-			if path[i].clock != nil && path[i].tr.Thread == p {
+			if len(path[i].clock) > 0 && path[i].tr.Thread == p {
 				return path[i].clock
 			}
 		}
@@ -89,9 +107,10 @@ func (x *explorer) dpor() {
 				continue
 			}
 			f := footprint(s, tid)
+			fs := model.Summarize(f, true)
 			for i := n; i >= 1; i-- {
 				t := &path[i-1]
-				if t.tr.Thread == tid || !model.RaceConflict(t.acc, f) || before(i, tid) {
+				if t.tr.Thread == tid || !t.sum.MayConflict(fs) || !model.RaceConflict(t.acc, f) || before(i, tid) {
 					continue
 				}
 				addBacktrack(&path[i-1], tid, path, i, before)
@@ -99,14 +118,15 @@ func (x *explorer) dpor() {
 			}
 		}
 	}
-	push := func(s *model.State, sleep []sleeper, last model.TID) bool {
+	push := func(s *model.State, key []byte, h uint64, sleep []sleeper, last model.TID) bool {
 		d := len(path)
 		if d == cap(path) {
 			path = append(path, dporFrame{})
 		}
 		path = path[:d+1]
 		f := &path[d]
-		f.s, f.clock = s, nil
+		f.s, f.clock = s, f.clock[:0]
+		f.key, f.hash = append(f.key[:0], key...), h
 		f.en = x.r.Enabled(s, f.en[:0])
 		if len(f.en) == 0 {
 			x.end(s)
@@ -130,10 +150,12 @@ func (x *explorer) dpor() {
 	}
 	init := x.m.Initial()
 	x.stats.States++
-	onPath[string(init.AppendKey(keyBuf[:0]))] = true
-	if !push(init, nil, model.NoThread) {
+	keyBuf = init.AppendKey(keyBuf[:0])
+	h0 := maphash.Bytes(seed, keyBuf)
+	if !push(init, keyBuf, h0, nil, model.NoThread) {
 		return
 	}
+	onPath[h0]++
 	var childSleep []sleeper
 	for len(path) > 0 && x.stopped == "" {
 		d := len(path) - 1
@@ -146,7 +168,9 @@ func (x *explorer) dpor() {
 			}
 		}
 		if next < 0 {
-			delete(onPath, string(f.s.AppendKey(keyBuf[:0])))
+			if onPath[f.hash]--; onPath[f.hash] == 0 {
+				delete(onPath, f.hash)
+			}
 			free = append(free, f.s)
 			path = path[:d]
 			continue
@@ -161,7 +185,8 @@ func (x *explorer) dpor() {
 		}
 		f.tr = tr
 		f.acc = append(f.acc[:0], x.r.Accesses()...)
-		f.clock = x.clockOf(path, d, spawnedAt)
+		f.sum = model.Summarize(f.acc, false)
+		f.clock = x.clockOf(path, d, spawnedAt, f.clock[:0])
 		if ev := x.evs[d]; ev.Spawn != model.NoThread {
 			spawnedAt[ev.Spawn] = d + 1
 		}
@@ -172,9 +197,10 @@ func (x *explorer) dpor() {
 			}
 		}
 		f.sleep = append(f.sleep, sleeper{tr, append([]model.Access(nil), f.acc...)})
-		key := string(post.AppendKey(keyBuf[:0]))
+		keyBuf = post.AppendKey(keyBuf[:0])
+		h := maphash.Bytes(seed, keyBuf)
 		switch {
-		case onPath[key]:
+		case cycle(keyBuf, h):
 			x.hang(post, cycleMessage)
 			free = append(free, post)
 			continue
@@ -184,8 +210,8 @@ func (x *explorer) dpor() {
 			continue
 		}
 		x.stats.States++
-		if push(post, childSleep, tr.Thread) {
-			onPath[key] = true
+		if push(post, keyBuf, h, childSleep, tr.Thread) {
+			onPath[h]++
 		} else {
 			free = append(free, post)
 		}
@@ -226,10 +252,12 @@ func mark(f *dporFrame, p model.TID) bool {
 // join of the clocks of the earlier transitions it conflicts with, of its
 // thread's previous transition, and of the transition that created its
 // thread, with its own component set.
-func (x *explorer) clockOf(path []dporFrame, d int, spawnedAt map[model.TID]int) []int32 {
+func (x *explorer) clockOf(path []dporFrame, d int, spawnedAt map[model.TID]int, c []int32) []int32 {
 	t := &path[d]
 	n := len(t.s.Threads)
-	c := make([]int32, n+1) // a transition may create one thread
+	for range n + 1 { // a transition may create one thread
+		c = append(c, 0)
+	}
 	join := func(o []int32) {
 		for k, v := range o {
 			if k < len(c) && v > c[k] {
@@ -241,7 +269,7 @@ func (x *explorer) clockOf(path []dporFrame, d int, spawnedAt map[model.TID]int)
 		join(path[at-1].clock)
 	}
 	for i := 0; i < d; i++ {
-		if path[i].tr.Thread == t.tr.Thread || model.Conflict(path[i].acc, t.acc) {
+		if path[i].tr.Thread == t.tr.Thread || path[i].sum.MayConflict(t.sum) && model.Conflict(path[i].acc, t.acc) {
 			join(path[i].clock)
 		}
 	}

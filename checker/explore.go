@@ -74,22 +74,33 @@ func Explore(m *model.Machine, sched scheduler.Scheduler, opt Options) *Result {
 	if opt.Context == nil {
 		opt.Context = context.Background()
 	}
-	x := newExplorer(m, sched, opt, newBaseline(m))
-	switch {
-	case isDPOR(sched):
+	b := newBaseline(m)
+	x := newExplorer(m, sched, opt, b)
+	switch s := sched.(type) {
+	case *scheduler.DPOR:
 		x.dpor()
-	case sched.Exhaustive():
-		x.exhaustive()
+	case *scheduler.Auto:
+		x.budget = s.Budget
+		x.dpor()
+		if x.stopped == overBudget {
+			spent := x.stats
+			x = newExplorer(m, sched, opt, b)
+			x.exhaustive()
+			x.stats.Transitions += spent.Transitions
+			x.stats.States += spent.States
+		}
 	default:
-		x.campaign()
+		if sched.Exhaustive() {
+			x.exhaustive()
+		} else {
+			x.campaign()
+		}
 	}
 	return x.result()
 }
 
-func isDPOR(s scheduler.Scheduler) bool {
-	_, ok := s.(*scheduler.DPOR)
-	return ok
-}
+// overBudget is why an Auto search's DPOR phase stopped.
+const overBudget = "over budget"
 
 func newExplorer(m *model.Machine, sched scheduler.Scheduler, opt Options, b *baseline) *explorer {
 	now := time.Now()
@@ -112,6 +123,7 @@ type explorer struct {
 
 	final       *model.State // the last run's last state
 	trackCycles bool         // detect a run that comes back to a state (replays)
+	budget      int64        // stop after this many transitions (0: no limit)
 
 	stopped      string
 	begin        time.Time
@@ -123,6 +135,10 @@ type explorer struct {
 // reports progress. It returns false when the search must stop.
 func (x *explorer) tick() bool {
 	x.stats.Transitions++
+	if x.budget > 0 && x.stats.Transitions > x.budget {
+		x.stopped = overBudget
+		return false
+	}
 	if x.stats.Transitions&1023 != 0 {
 		return true
 	}

@@ -33,7 +33,7 @@ const chunkSize = 1 << 20
 
 func newVisitedSet() *visitedSet {
 	v := &visitedSet{seed: maphash.MakeSeed()}
-	v.resize(1 << 12)
+	v.resize(1 << 8)
 	return v
 }
 
@@ -41,7 +41,11 @@ func (v *visitedSet) len() int { return len(v.lens) }
 
 // bytes is the memory the set holds, for progress reports.
 func (v *visitedSet) bytes() int64 {
-	return int64(len(v.chunks)*chunkSize + 26*cap(v.lens) + 4*len(v.slots) + 4*cap(v.sleeps))
+	n := int64(26*cap(v.lens) + 4*len(v.slots) + 4*cap(v.sleeps))
+	for _, c := range v.chunks {
+		n += int64(cap(c))
+	}
+	return n
 }
 
 func (v *visitedSet) key(id uint32) []byte {
@@ -70,8 +74,10 @@ func (v *visitedSet) add(key []byte, h uint64, mark uint8) uint32 {
 	}
 	id := uint32(len(v.lens))
 	last := len(v.chunks) - 1
-	if last < 0 || len(v.chunks[last])+len(key) > chunkSize {
-		v.chunks = append(v.chunks, make([]byte, 0, max(chunkSize, len(key))))
+	if last < 0 || len(v.chunks[last])+len(key) > cap(v.chunks[last]) {
+		// Chunks grow from 16 KiB to 1 MiB: small searches stay small.
+		size := min(chunkSize, 16<<10<<len(v.chunks))
+		v.chunks = append(v.chunks, make([]byte, 0, max(size, len(key))))
 		last++
 	}
 	v.starts = append(v.starts, uint64(last)<<32|uint64(len(v.chunks[last])))

@@ -85,6 +85,29 @@ func (k *Kernel) rdEnable(o Obj) {
 	}
 }
 
+// Summary is a 64-bit fingerprint of a list of accesses: two lists whose
+// summaries do not overlap cannot conflict.
+type Summary struct{ All, Writes uint64 }
+
+// Summarize fingerprints accesses (leaving out enabling reads when race is set).
+func Summarize(accs []Access, race bool) Summary {
+	var s Summary
+	for _, a := range accs {
+		if race && a&accEnable != 0 {
+			continue
+		}
+		bit := uint64(1) << (uint64(a>>2) * 0x9E3779B97F4A7C15 >> 58)
+		s.All |= bit
+		if a&accWrite != 0 {
+			s.Writes |= bit
+		}
+	}
+	return s
+}
+
+// MayConflict is a fast test that is false only when the lists cannot conflict.
+func (s Summary) MayConflict(o Summary) bool { return s.Writes&o.All|s.All&o.Writes != 0 }
+
 // Conflict reports whether two steps' accesses conflict: a common object
 // that at least one of them writes.
 func Conflict(a, b []Access) bool {
