@@ -25,6 +25,13 @@ type dporFrame struct {
 	clock []int32       // its vector clock: per thread, the last transition that happens before it
 	key   []byte        // s's key, to recognize a run that comes back to it
 	hash  uint64
+
+	// fps[p] is what thread p's next step would touch from s, fpSums[p]
+	// its summary; fpBuf holds the ones computed here (the others are the
+	// previous frame's, still right: see the stability rule in model/access.go).
+	fps    [][]model.Access
+	fpSums []model.Summary
+	fpBuf  []model.Access
 }
 
 // dpor is the dynamic partial-order reduction (see scheduler.DPOR). For
@@ -84,33 +91,56 @@ func (x *explorer) dpor() {
 		q := path[i-1].tr.Thread
 		return int(q) < len(c) && c[q] >= int32(i)
 	}
-	// footprint is what thread p's next step, in any alternative, would
-	// touch from s (run on a scratch copy, enabled or not).
-	var fp []model.Access
-	footprint := func(s *model.State, p model.TID) []model.Access {
-		fp = fp[:0]
-		_, _, alts := x.r.Pending(s, p)
-		for a := uint8(0); a < alts; a++ {
-			scratch.CopyFrom(s)
-			x.r.Apply(scratch, model.Transition{Thread: p, Alt: a})
-			fp = append(fp, x.r.Accesses()...)
+	// footprints fills f.fps: what each thread's next step, in any
+	// alternative, would touch from f.s (run on a scratch copy, enabled or
+	// not). A thread the previous step did not move or conflict with keeps
+	// the previous frame's.
+	type span struct{ at, end int }
+	var mine []span // where a frame's own footprints lie in its fpBuf
+	footprints := func(f *dporFrame, prev *dporFrame) {
+		f.fps, f.fpSums, f.fpBuf, mine = f.fps[:0], f.fpSums[:0], f.fpBuf[:0], mine[:0]
+		for p := range f.s.Threads {
+			tid := model.TID(p)
+			if prev != nil && p < len(prev.fps) && prev.tr.Thread != tid &&
+				!(prev.fpSums[p].MayConflict(prev.sum) && model.Conflict(prev.fps[p], prev.acc)) {
+				f.fps, f.fpSums = append(f.fps, prev.fps[p]), append(f.fpSums, prev.fpSums[p])
+				mine = append(mine, span{-1, -1})
+				continue
+			}
+			at := len(f.fpBuf)
+			if f.s.Threads[p].Status != model.Done {
+				_, _, alts := x.r.Pending(f.s, tid)
+				for a := uint8(0); a < alts; a++ {
+					scratch.CopyFrom(f.s)
+					x.r.Apply(scratch, model.Transition{Thread: tid, Alt: a})
+					f.fpBuf = append(f.fpBuf, x.r.Accesses()...)
+				}
+			}
+			f.fps = append(f.fps, nil)
+			f.fpSums = append(f.fpSums, model.Summary{})
+			mine = append(mine, span{at, len(f.fpBuf)})
 		}
-		return fp
+		for p, sp := range mine { // fpBuf no longer moves: slice it
+			if sp.at >= 0 {
+				f.fps[p] = f.fpBuf[sp.at:sp.end:sp.end]
+				f.fpSums[p] = model.Summarize(f.fps[p], false)
+			}
+		}
 	}
 	// races adds backtrack points for every thread's next step at the end
 	// of the path.
-	races := func(s *model.State) {
+	races := func(f *dporFrame) {
 		n := len(path) - 1 // transitions on the path: path[0..n-1]
-		for p := range s.Threads {
+		for p := range f.s.Threads {
 			tid := model.TID(p)
-			if s.Threads[p].Status == model.Done {
+			if f.s.Threads[p].Status == model.Done {
 				continue
 			}
-			f := footprint(s, tid)
-			fs := model.Summarize(f, true)
+			fp := f.fps[p]
+			fs := model.Summarize(fp, true)
 			for i := n; i >= 1; i-- {
 				t := &path[i-1]
-				if t.tr.Thread == tid || !t.sum.MayConflict(fs) || !model.RaceConflict(t.acc, f) || before(i, tid) {
+				if t.tr.Thread == tid || !t.sum.MayConflict(fs) || !model.RaceConflict(t.acc, fp) || before(i, tid) {
 					continue
 				}
 				addBacktrack(&path[i-1], tid, path, i, before)
@@ -139,7 +169,12 @@ func (x *explorer) dpor() {
 		point.Enabled, point.Last, point.Depth = f.en, last, d
 		top = f
 		f.order = append(f.order[:0], x.sched.Pick(point)...)
-		races(s)
+		var prev *dporFrame
+		if d > 0 {
+			prev = &path[d-1]
+		}
+		footprints(f, prev)
+		races(f)
 		for _, i := range f.order { // start with the first transition not asleep
 			if !asleepIn(f.sleep, trCode(f.en[i])) {
 				f.backtrack[i] = true

@@ -10,16 +10,19 @@ import (
 
 // The property names of SPEC §3. They are part of the interface.
 const (
-	Order            = "order"
-	Deadlock         = "deadlock"
-	Hang             = "hang"
-	Completeness     = "completeness"
-	SleepInAtomic    = "sleep-in-atomic"
-	Refcount         = "refcount"
-	ListLock         = "list-lock"
-	Lock             = "lock"
-	Linearizability  = "linearizability"
-	numProperties    = 9
+	Order           = "order"
+	Deadlock        = "deadlock"
+	Hang            = "hang"
+	Completeness    = "completeness"
+	SleepInAtomic   = "sleep-in-atomic"
+	Refcount        = "refcount"
+	ListLock        = "list-lock"
+	Lock            = "lock"
+	Linearizability = "linearizability"
+	numProperties   = 9
+	// NewOrder is not a property of its own: it marks the order violations
+	// the upstream loop does not have on the same topology and scenario.
+	NewOrder         = "order (new)"
 	allPropertyNames = Order + " " + Deadlock + " " + Hang + " " + Completeness + " " + SleepInAtomic + " " +
 		Refcount + " " + ListLock + " " + Lock + " " + Linearizability
 )

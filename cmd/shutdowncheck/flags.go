@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/shutdowncheck/shutdowncheck/checker"
 	"github.com/shutdowncheck/shutdowncheck/model"
 )
 
@@ -85,4 +86,13 @@ func newFlagSet(name, synopsis string, stderr io.Writer) *flag.FlagSet {
 		fs.PrintDefaults()
 	}
 	return fs
+}
+
+func propertyRank(p string) int {
+	for i, q := range rowsOf(checker.AllProperties()) {
+		if q == p {
+			return i
+		}
+	}
+	return len(checker.AllProperties())
 }

@@ -10,6 +10,8 @@
 //	shutdowncheck check [flags] FILE   explore one topology
 //	shutdowncheck replay FILE          re-run a counterexample file
 //	shutdowncheck matrix [DIR|FILE...] every version x every property
+//	shutdowncheck verify --max-devices N  bounded proof over every topology
+//	shutdowncheck merge SHARD.json...  combine the shards of a proof
 //
 // Exit status: 0 no violation found, 1 a violation found, 2 bad usage or input.
 package main
@@ -37,6 +39,8 @@ Commands:
   replay FILE              re-run a counterexample file and print its trace
   matrix [DIR|TOPOLOGY...] every version x every property over topologies
                            (default: the built-in ones), Markdown or --json
+  verify --max-devices N   bounded proof: every topology of 1..N devices
+  merge SHARD.json...      combine the --json reports of verify --shard i/n
 
 Run 'shutdowncheck COMMAND -h' for a command's flags.
 Exit status: 0 no violation found, 1 a violation found, 2 bad usage or input.
@@ -58,6 +62,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		code, err = runReplay(args[1:], stdout, stderr)
 	case args[0] == "matrix":
 		code, err = runMatrix(args[1:], stdout, stderr)
+	case args[0] == "verify":
+		code, err = runVerify(args[1:], stdout, stderr)
+	case args[0] == "merge":
+		code, err = runMerge(args[1:], stdout, stderr)
 	case args[0] == "-h" || args[0] == "--help" || args[0] == "help":
 		fmt.Fprint(stdout, usage)
 		return exitPass
