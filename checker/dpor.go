@@ -32,6 +32,7 @@ type dporFrame struct {
 	fps    [][]model.Access
 	fpSums []model.Summary
 	fpBuf  []model.Access
+	kept   []bool // kept[p]: fps[p] is the previous frame's
 }
 
 // dpor is the dynamic partial-order reduction (see scheduler.DPOR). For
@@ -40,7 +41,9 @@ type dporFrame struct {
 // by happens-before, the other order is added to the earlier state's
 // backtrack set.
 func (x *explorer) dpor() {
-	var path []dporFrame
+	ws := x.ws()
+	path := ws.path[:0]
+	defer func() { ws.path = path[:0] }()
 	spawnedAt := map[model.TID]int{} // a thread's creating transition (1-based), 0 for the first threads
 	onPath := map[uint64]int{}       // hash of a state on the path -> how many states on the path have it
 	seed := maphash.MakeSeed()       // changes only the map's layout, never a result
@@ -57,8 +60,9 @@ func (x *explorer) dpor() {
 		}
 		return false
 	}
-	scratch := &model.State{}
-	var free []*model.State
+	scratch := ws.scratch
+	free := ws.free
+	defer func() { ws.free = free }()
 	clone := func(s *model.State) *model.State {
 		if n := len(free); n > 0 {
 			c := free[n-1]
@@ -98,12 +102,13 @@ func (x *explorer) dpor() {
 	type span struct{ at, end int }
 	var mine []span // where a frame's own footprints lie in its fpBuf
 	footprints := func(f *dporFrame, prev *dporFrame) {
-		f.fps, f.fpSums, f.fpBuf, mine = f.fps[:0], f.fpSums[:0], f.fpBuf[:0], mine[:0]
+		f.fps, f.fpSums, f.fpBuf, f.kept, mine = f.fps[:0], f.fpSums[:0], f.fpBuf[:0], f.kept[:0], mine[:0]
 		for p := range f.s.Threads {
 			tid := model.TID(p)
 			if prev != nil && p < len(prev.fps) && prev.tr.Thread != tid &&
 				!(prev.fpSums[p].MayConflict(prev.sum) && model.Conflict(prev.fps[p], prev.acc)) {
 				f.fps, f.fpSums = append(f.fps, prev.fps[p]), append(f.fpSums, prev.fpSums[p])
+				f.kept = append(f.kept, true)
 				mine = append(mine, span{-1, -1})
 				continue
 			}
@@ -118,6 +123,7 @@ func (x *explorer) dpor() {
 			}
 			f.fps = append(f.fps, nil)
 			f.fpSums = append(f.fpSums, model.Summary{})
+			f.kept = append(f.kept, false)
 			mine = append(mine, span{at, len(f.fpBuf)})
 		}
 		for p, sp := range mine { // fpBuf no longer moves: slice it
@@ -128,7 +134,9 @@ func (x *explorer) dpor() {
 		}
 	}
 	// races adds backtrack points for every thread's next step at the end
-	// of the path.
+	// of the path. A thread whose footprint is the previous frame's was
+	// checked against every earlier transition there, and its own clock
+	// has not moved: only the last transition is new to it.
 	races := func(f *dporFrame) {
 		n := len(path) - 1 // transitions on the path: path[0..n-1]
 		for p := range f.s.Threads {
@@ -138,7 +146,11 @@ func (x *explorer) dpor() {
 			}
 			fp := f.fps[p]
 			fs := model.Summarize(fp, true)
-			for i := n; i >= 1; i-- {
+			oldest := 1
+			if f.kept[p] {
+				oldest = n
+			}
+			for i := n; i >= oldest; i-- {
 				t := &path[i-1]
 				if t.tr.Thread == tid || !t.sum.MayConflict(fs) || !model.RaceConflict(t.acc, fp) || before(i, tid) {
 					continue

@@ -22,6 +22,29 @@ type Options struct {
 	// NoReduction turns the partial-order reduction off (for comparison:
 	// verdicts are the same either way).
 	NoReduction bool
+	// Workspace, if set, lends its buffers to the search: a goroutine that
+	// runs many searches (verify) reuses them instead of allocating anew.
+	Workspace *Workspace
+}
+
+// Workspace holds buffers a search can reuse from the previous one. It is
+// not safe for concurrent use: one per goroutine.
+type Workspace struct {
+	path    []dporFrame
+	stack   []node
+	free    []*model.State
+	scratch *model.State
+}
+
+// NewWorkspace returns an empty workspace.
+func NewWorkspace() *Workspace { return &Workspace{scratch: &model.State{}} }
+
+// ws returns the search's workspace: the caller's, or a fresh one.
+func (x *explorer) ws() *Workspace {
+	if x.opt.Workspace == nil {
+		x.opt.Workspace = NewWorkspace()
+	}
+	return x.opt.Workspace
 }
 
 // Progress is a snapshot of a running search, for progress lines.
@@ -316,8 +339,10 @@ func (x *explorer) exhaustive() {
 	visited := newVisitedSet()
 	por := !x.opt.NoReduction
 	var keyBuf []byte
-	var free []*model.State // states popped off the stack, for reuse
-	var stack []node
+	ws := x.ws()
+	free := ws.free // states popped off the stack, for reuse
+	stack := ws.stack[:0]
+	defer func() { ws.free, ws.stack = free, stack[:0] }()
 	var codes []uint32
 	point := &scheduler.Point{}
 	var top *node // the node whose transitions Label names

@@ -134,12 +134,13 @@ func Verify(space VerifySpace, variant *model.Variant, opt VerifyOptions) *Verif
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			ws := NewWorkspace()
 			for j := range jobs {
 				m, err := model.NewMachine(j.top, variant, j.top.Scenario)
 				if err != nil {
 					panic(err) // the enumeration makes only checked topologies
 				}
-				r := Explore(m, opt.Strategy(), Options{Properties: opt.Properties, MaxSteps: opt.MaxSteps, Context: opt.Context})
+				r := Explore(m, opt.Strategy(), Options{Properties: opt.Properties, MaxSteps: opt.MaxSteps, Context: opt.Context, Workspace: ws})
 				mu.Lock()
 				res.add(j.index, r)
 				complete = complete && r.Exhaustive
