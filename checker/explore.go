@@ -1,7 +1,9 @@
 package checker
 
 import (
+	"cmp"
 	"context"
+	"encoding/binary"
 	"fmt"
 	"sort"
 	"time"
@@ -25,6 +27,10 @@ type Options struct {
 	// Workspace, if set, lends its buffers to the search: a goroutine that
 	// runs many searches (verify) reuses them instead of allocating anew.
 	Workspace *Workspace
+	// Memory selects how the cached DFS remembers states: MemoryExact (""),
+	// MemoryCompact or MemoryBitstate (with 2^BitstateBits bits, default 30).
+	Memory       string
+	BitstateBits int
 }
 
 // Workspace holds buffers a search can reuse from the previous one. It is
@@ -72,6 +78,8 @@ type Result struct {
 	// OrderPairs lists every misordered parent/supplier -> child/consumer
 	// pair seen in any run, with whether upstream misorders it too.
 	OrderPairs []OrderPair
+	// Coverage estimates what a lossy memory mode explored (nil: exact).
+	Coverage *Coverage
 }
 
 // OrderPair is a misordered dependency seen during a search.
@@ -103,20 +111,31 @@ func Explore(m *model.Machine, sched scheduler.Scheduler, opt Options) *Result {
 	case *scheduler.DPOR:
 		x.dpor()
 	case *scheduler.Auto:
-		x.budget = s.Budget
-		x.dpor()
-		if x.stopped == overBudget {
-			spent := x.stats
+		var spent Stats
+		for budget, dpor := s.Budget, true; ; budget, dpor = 2*budget, !dpor {
+			x.budget = budget
+			if dpor {
+				x.dpor()
+			} else {
+				x.exhaustive()
+			}
+			if x.stopped != overBudget {
+				break
+			}
+			spent.Transitions += x.stats.Transitions
+			spent.States += x.stats.States
 			x = newExplorer(m, sched, opt, b)
-			x.exhaustive()
-			x.stats.Transitions += spent.Transitions
-			x.stats.States += spent.States
 		}
+		x.stats.Transitions += spent.Transitions
+		x.stats.States += spent.States
 	default:
-		if sched.Exhaustive() {
-			x.exhaustive()
-		} else {
+		switch {
+		case !sched.Exhaustive():
 			x.campaign()
+		case opt.Memory == MemoryBitstate:
+			x.bitstate(cmp.Or(opt.BitstateBits, 30))
+		default:
+			x.exhaustive()
 		}
 	}
 	return x.result()
@@ -147,6 +166,7 @@ type explorer struct {
 	final       *model.State // the last run's last state
 	trackCycles bool         // detect a run that comes back to a state (replays)
 	budget      int64        // stop after this many transitions (0: no limit)
+	coverage    *Coverage    // of a lossy memory mode
 
 	stopped      string
 	begin        time.Time
@@ -338,6 +358,7 @@ func trCode(tr model.Transition) uint32 { return uint32(tr.Thread)<<8 | uint32(t
 func (x *explorer) exhaustive() {
 	visited := newVisitedSet()
 	por := !x.opt.NoReduction
+	compact := x.opt.Memory == MemoryCompact // keys become 64-bit fingerprints
 	var keyBuf []byte
 	ws := x.ws()
 	free := ws.free // states popped off the stack, for reuse
@@ -409,6 +430,10 @@ func (x *explorer) exhaustive() {
 	}
 	init := x.m.Initial()
 	keyBuf = init.AppendKey(keyBuf[:0])
+	if compact {
+		keyBuf = binary.LittleEndian.AppendUint64(keyBuf[:0], fingerprint(keyBuf))
+		defer func() { x.coverage = compactCoverage(x.stats.States) }()
+	}
 	x.stats.States++
 	if !expand(init, visited.add(keyBuf, visited.hash(keyBuf), onStack), model.NoThread, nil, false) {
 		free = append(free, init)
@@ -446,6 +471,9 @@ func (x *explorer) exhaustive() {
 			n.sleep = append(n.sleep, sleeper{tr, acc})
 		}
 		keyBuf = post.AppendKey(keyBuf[:0])
+		if compact {
+			keyBuf = binary.LittleEndian.AppendUint64(keyBuf[:0], fingerprint(keyBuf))
+		}
 		h := visited.hash(keyBuf)
 		id, seen := visited.find(keyBuf, h)
 		switch {
@@ -502,7 +530,8 @@ func subset(before []uint32, now []sleeper) bool {
 
 func (x *explorer) result() *Result {
 	x.stats.Seconds = time.Since(x.begin).Seconds()
-	res := &Result{Machine: x.m, Stats: x.stats, Stopped: x.stopped, Exhaustive: x.sched.Exhaustive() && x.stopped == ""}
+	res := &Result{Machine: x.m, Stats: x.stats, Stopped: x.stopped, Coverage: x.coverage,
+		Exhaustive: x.sched.Exhaustive() && x.stopped == "" && x.coverage == nil}
 	for _, v := range x.best {
 		res.Violations = append(res.Violations, v)
 	}

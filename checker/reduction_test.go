@@ -118,3 +118,43 @@ func pairSet(ps []OrderPair) map[OrderPair]bool {
 	}
 	return s
 }
+
+// Hash compaction and bitstate find what the exact search finds on the
+// fixed set (with a bit array far larger than these state spaces, the
+// chance of a miss is negligible), report their coverage, and are not
+// called exhaustive.
+func TestMemoryModes(t *testing.T) {
+	for _, top := range reductionTopologies(t)[:6] {
+		m, err := model.NewMachine(top, mustVariant(t, "v14"), top.Scenario)
+		if err != nil {
+			t.Fatal(err)
+		}
+		exact := Explore(m, scheduler.NewDFS(), Options{})
+		for _, mode := range []string{MemoryCompact, MemoryBitstate} {
+			r := Explore(m, scheduler.NewDFS(), Options{Memory: mode, BitstateBits: 24})
+			if !reflect.DeepEqual(keys(verdictOf(exact).Violations), keys(verdictOf(r).Violations)) {
+				t.Errorf("%s %s: %v, exact %v", top.Name, mode, keys(verdictOf(r).Violations), keys(verdictOf(exact).Violations))
+			}
+			if r.Exhaustive || r.Coverage == nil || r.Coverage.Mode != mode || r.Coverage.Estimate < 0.999 {
+				t.Errorf("%s %s: exhaustive %v coverage %+v", top.Name, mode, r.Exhaustive, r.Coverage)
+			}
+			if mode == MemoryCompact && r.Stats.States != exact.Stats.States {
+				t.Errorf("%s: compact %d states, exact %d", top.Name, r.Stats.States, exact.Stats.States)
+			}
+		}
+	}
+	// A tiny bit array fills up: coverage drops and says so.
+	m := machine(t, benchTopologies["server6"], "v14")
+	r := Explore(m, scheduler.NewDFS(), Options{Memory: MemoryBitstate, BitstateBits: 12})
+	if r.Coverage.Fill < 0.5 || r.Coverage.Estimate > 0.99 {
+		t.Errorf("2^12 bits for server6: %+v", r.Coverage)
+	}
+}
+
+func mustVariant(t *testing.T, name string) *model.Variant {
+	v, err := model.LookupVariant(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}

@@ -45,6 +45,9 @@ func WriteReport(w io.Writer, res *Result, strategy string, props Properties) {
 	case !res.Exhaustive:
 		coverage = fmt.Sprintf("%d runs, not exhaustive", res.Stats.Runs)
 	}
+	if res.Coverage != nil {
+		coverage = "not exhaustive: " + res.Coverage.String()
+	}
 	fmt.Fprintf(w, "  strategy %s, %s: %d states, %d transitions, %.2fs\n", strategy, coverage,
 		res.Stats.States, res.Stats.Transitions, res.Stats.Seconds)
 	for _, p := range AllProperties() {
@@ -96,6 +99,7 @@ type JSONReport struct {
 	Exhaustive bool            `json:"exhaustive"`
 	Violations []JSONViolation `json:"violations"`
 	Stats      Stats           `json:"stats"`
+	Coverage   *Coverage       `json:"coverage,omitempty"` // lossy memory modes only
 }
 
 // JSONViolation is one violation in a JSONReport.
@@ -110,7 +114,7 @@ type JSONViolation struct {
 // counterexample file.
 func JSON(res *Result, replays map[string]string) JSONReport {
 	r := JSONReport{Variant: res.Machine.Variant.Name, Verdict: "pass", Exhaustive: res.Exhaustive,
-		Violations: []JSONViolation{}, Stats: res.Stats}
+		Violations: []JSONViolation{}, Stats: res.Stats, Coverage: res.Coverage}
 	for _, v := range res.Violations {
 		r.Verdict = "violation"
 		r.Violations = append(r.Violations, JSONViolation{Property: v.Property, Message: v.Message,

@@ -15,7 +15,8 @@ import (
 // VerifySpace is the family of topologies a bounded proof covers, and how
 // it is split.
 type VerifySpace struct {
-	MaxDevices int            // every topology of 1..MaxDevices devices
+	MinDevices int // every topology of MinDevices (at least 1)..MaxDevices devices
+	MaxDevices int
 	MaxLinks   int            // with at most this many device links
 	Scenario   model.Scenario // under this scenario
 	Shard      int            // this job checks the topologies whose index % Shards == Shard
@@ -27,7 +28,7 @@ type VerifySpace struct {
 func (vs VerifySpace) Each(fn func(index int64, t *model.Topology) bool) {
 	shards := int64(max(vs.Shards, 1))
 	var index int64
-	for n := 1; n <= vs.MaxDevices; n++ {
+	for n := max(vs.MinDevices, 1); n <= vs.MaxDevices; n++ {
 		sp := enumerate.Space{Devices: n, MaxLinks: vs.MaxLinks, Scenario: vs.Scenario}
 		if !sp.Each(func(t *model.Topology) bool {
 			i := index

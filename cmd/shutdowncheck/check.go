@@ -29,11 +29,13 @@ type checkConfig struct {
 	properties        listFlag
 	out               string
 	json              bool
+	memory            string
+	bitstateBits      int
 }
 
 func (c *checkConfig) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.variant, "variant", model.DefaultVariant, "version of the algorithm: "+variantNames())
-	fs.StringVar(&c.strategy, "strategy", "dfs", "dfs (exhaustive, with state caching), random or pct")
+	fs.StringVar(&c.strategy, "strategy", "dfs", "dfs (exhaustive, state caching, sleep sets), dpor (exhaustive, dynamic partial-order reduction), auto (dpor or dfs, whichever finishes first), random or pct")
 	fs.Uint64Var(&c.seed, "seed", 1, "seed of the random and pct strategies")
 	fs.IntVar(&c.runs, "runs", 1000, "runs of the random and pct strategies")
 	fs.IntVar(&c.depth, "depth", 3, "bug depth d of the pct strategy (d-1 priority change points)")
@@ -43,6 +45,8 @@ func (c *checkConfig) register(fs *flag.FlagSet) {
 	fs.Var(&c.properties, "property", "property to check (repeatable; default all): "+fmt.Sprint(checker.AllProperties()))
 	fs.StringVar(&c.out, "out", "", "write each counterexample here: replay file, trace, porcupine HTML, DOT")
 	fs.BoolVar(&c.json, "json", false, "print one JSON object instead of the report")
+	fs.StringVar(&c.memory, "memory", checker.MemoryExact, "how dfs remembers states: exact, compact (64-bit fingerprints) or bitstate (bit array; see --bitstate-bits)")
+	fs.IntVar(&c.bitstateBits, "bitstate-bits", 30, "bitstate: use 2^N bits (2^30 = 128 MiB)")
 }
 
 func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
@@ -77,8 +81,11 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 	}
 	ctx, stop := c.context()
 	defer stop()
+	if err := c.checkMemory(); err != nil {
+		return 0, err
+	}
 	res := checker.Explore(m, sched, checker.Options{Properties: props, MaxSteps: c.maxSteps, Context: ctx,
-		Progress: progressPrinter(stderr)})
+		Progress: progressPrinter(stderr), Memory: c.memory, BitstateBits: c.bitstateBits})
 	return report(res, props, &c, stdout)
 }
 
@@ -103,8 +110,24 @@ func (c *checkConfig) scheduler(m *model.Machine) (scheduler.Scheduler, error) {
 		return scheduler.NewRandom(c.seed, c.runs), nil
 	case "pct":
 		return scheduler.NewPCT(c.seed, c.runs, c.depth, 40*len(m.Top.Devices)), nil
+	case "dpor":
+		return scheduler.NewDPOR(), nil
+	case "auto":
+		return scheduler.NewAuto(), nil
 	}
-	return nil, fmt.Errorf("unknown strategy %q (have dfs, random, pct)", c.strategy)
+	return nil, fmt.Errorf("unknown strategy %q (have dfs, dpor, auto, random, pct)", c.strategy)
+}
+
+func (c *checkConfig) checkMemory() error {
+	switch {
+	case c.memory != checker.MemoryExact && c.memory != checker.MemoryCompact && c.memory != checker.MemoryBitstate:
+		return fmt.Errorf("unknown --memory %q (have exact, compact, bitstate)", c.memory)
+	case c.memory != checker.MemoryExact && c.strategy != "dfs":
+		return fmt.Errorf("--memory %s works with --strategy dfs only", c.memory)
+	case c.bitstateBits < 10 || c.bitstateBits > 36:
+		return fmt.Errorf("--bitstate-bits must be between 10 and 36 (got %d)", c.bitstateBits)
+	}
+	return nil
 }
 
 // context stops the search on Ctrl-C and after --timeout.

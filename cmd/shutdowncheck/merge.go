@@ -57,7 +57,7 @@ func mergeReports(reps []*VerifyReport, names []string) (*VerifyReport, error) {
 	m.Stats.States, m.Stats.Transitions, m.Stats.Runs, m.Stats.Seconds = 0, 0, 0, 0
 	seen := map[int]string{}
 	for i, r := range reps {
-		if r.Variant != first.Variant || r.MaxDevices != first.MaxDevices || r.MaxLinks != first.MaxLinks ||
+		if r.Variant != first.Variant || r.MinDevices != first.MinDevices || r.MaxDevices != first.MaxDevices || r.MaxLinks != first.MaxLinks ||
 			r.Shards != first.Shards || !reflect.DeepEqual(r.Scenario, first.Scenario) || !reflect.DeepEqual(r.Properties, first.Properties) {
 			return nil, fmt.Errorf("%s is not a shard of the same proof as %s", names[i], names[0])
 		}

@@ -19,18 +19,19 @@ import (
 )
 
 type verifyConfig struct {
-	maxDevices, maxLinks, jobs, maxSteps int
-	variant, shard, engine, out          string
-	properties                           listFlag
-	scenario                             scenarioFlags
-	timeout                              time.Duration
-	json                                 bool
+	minDevices, maxDevices, maxLinks, jobs, maxSteps int
+	variant, shard, engine, out                      string
+	properties                                       listFlag
+	scenario                                         scenarioFlags
+	timeout                                          time.Duration
+	json                                             bool
 }
 
 func runVerify(args []string, stdout, stderr io.Writer) (int, error) {
 	var c verifyConfig
 	fs := newFlagSet("verify", "verify --max-devices N [flags]", stderr)
-	fs.IntVar(&c.maxDevices, "max-devices", 0, "check every topology of 1..N devices (required)")
+	fs.IntVar(&c.maxDevices, "max-devices", 0, "check every topology of up to N devices (required)")
+	fs.IntVar(&c.minDevices, "min-devices", 1, "and of at least this many")
 	fs.IntVar(&c.maxLinks, "max-links", 1, "with at most this many device links (sync_state_only or not)")
 	fs.StringVar(&c.variant, "variant", model.DefaultVariant, "version of the algorithm: "+variantNames())
 	fs.StringVar(&c.shard, "shard", "1/1", "check shard i of n (1-based), to split a proof across jobs; combine with merge")
@@ -84,6 +85,9 @@ func (c *verifyConfig) space(fs *flag.FlagSet) (checker.VerifySpace, error) {
 	if c.maxDevices < 1 || c.maxDevices > 8 {
 		return checker.VerifySpace{}, fmt.Errorf("--max-devices must be between 1 and 8 (got %d)", c.maxDevices)
 	}
+	if c.minDevices < 1 || c.minDevices > c.maxDevices {
+		return checker.VerifySpace{}, fmt.Errorf("--min-devices must be between 1 and --max-devices (got %d)", c.minDevices)
+	}
 	if c.maxLinks < 0 || c.maxLinks > 4 {
 		return checker.VerifySpace{}, fmt.Errorf("--max-links must be between 0 and 4 (got %d)", c.maxLinks)
 	}
@@ -95,7 +99,7 @@ func (c *verifyConfig) space(fs *flag.FlagSet) (checker.VerifySpace, error) {
 	if err != nil {
 		return checker.VerifySpace{}, err
 	}
-	return checker.VerifySpace{MaxDevices: c.maxDevices, MaxLinks: c.maxLinks, Scenario: sc, Shard: i, Shards: n}, nil
+	return checker.VerifySpace{MinDevices: c.minDevices, MaxDevices: c.maxDevices, MaxLinks: c.maxLinks, Scenario: sc, Shard: i, Shards: n}, nil
 }
 
 // parseShard reads "i/n" (1-based i) and returns the 0-based shard and n.
@@ -139,6 +143,7 @@ func verifyProgress(w io.Writer) func(checker.VerifyProgress) {
 // VerifyReport is the --json output of verify and the input of merge.
 type VerifyReport struct {
 	Variant    string         `json:"variant"`
+	MinDevices int            `json:"min_devices"`
 	MaxDevices int            `json:"max_devices"`
 	MaxLinks   int            `json:"max_links"`
 	Scenario   model.Scenario `json:"scenario"`
@@ -169,7 +174,7 @@ type FoundReport struct {
 
 func verifyReport(res *checker.VerifyResult, props checker.Properties, maxSteps int) (*VerifyReport, error) {
 	sp := res.Space
-	rep := &VerifyReport{Variant: res.Variant, MaxDevices: sp.MaxDevices, MaxLinks: sp.MaxLinks, Scenario: sp.Scenario,
+	rep := &VerifyReport{Variant: res.Variant, MinDevices: max(sp.MinDevices, 1), MaxDevices: sp.MaxDevices, MaxLinks: sp.MaxLinks, Scenario: sp.Scenario,
 		Shard: sp.Shard + 1, Shards: max(sp.Shards, 1), Properties: res.Properties, Verdict: "pass", Complete: res.Complete,
 		Stopped: res.Stopped, Topologies: res.Checked, Stats: res.Stats, Found: []FoundReport{}}
 	for _, f := range res.Found {
@@ -228,7 +233,7 @@ func writeVerifyTable(w io.Writer, rep *VerifyReport, files bool) {
 	if len(rep.Merged) > 0 {
 		shard = fmt.Sprintf(", %d shards merged", len(rep.Merged))
 	}
-	fmt.Fprintf(w, "verify %s: every topology of 1-%d devices with at most %d link(s)%s\n", rep.Variant, rep.MaxDevices, rep.MaxLinks, shard)
+	fmt.Fprintf(w, "verify %s: every topology of %d-%d devices with at most %d link(s)%s\n", rep.Variant, rep.MinDevices, rep.MaxDevices, rep.MaxLinks, shard)
 	fmt.Fprintf(w, "  scenario: async_shutdown %t, workers %d, alloc_failures %d, param_toggle %t\n",
 		rep.Scenario.AsyncShutdown, rep.Scenario.Workers, rep.Scenario.AllocFailures, rep.Scenario.ParamToggle)
 	status := "complete: every topology explored exhaustively"
