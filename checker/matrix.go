@@ -2,6 +2,7 @@ package checker
 
 import (
 	"context"
+	"fmt"
 	"runtime"
 	"sync"
 
@@ -16,6 +17,7 @@ type Cell struct {
 	Violation         *Violation     // nil: no topology violates the property
 	Machine           *model.Machine // the machine the counterexample runs on
 	Topologies        []string       // every topology on which the property is violated
+	Count             int64          // how many topologies violate it
 }
 
 // MatrixResult is a version x property table over a set of topologies.
@@ -104,6 +106,7 @@ func Matrix(ctx context.Context, tops []*model.Topology, variants []*model.Varia
 					continue
 				}
 				cell.Topologies = append(cell.Topologies, tops[ti].Name)
+				cell.Count++
 				if cell.Violation == nil || smaller(r.Machine, v, cell.Machine, cell.Violation) {
 					cell.Violation, cell.Machine = v, r.Machine
 				}
@@ -112,6 +115,35 @@ func Matrix(ctx context.Context, tops []*model.Topology, variants []*model.Varia
 		}
 	}
 	return res, nil
+}
+
+// MatrixOfSpace is Matrix over every topology of a verify space: each
+// version is a bounded proof (Verify); cells count violating topologies.
+// Results is nil: there are too many topologies to list.
+func MatrixOfSpace(space VerifySpace, variants []*model.Variant, opt VerifyOptions) *MatrixResult {
+	res := &MatrixResult{Exhaustive: true}
+	for _, v := range variants {
+		vr := Verify(space, v, opt)
+		res.Variants = append(res.Variants, v.Name)
+		res.Properties = vr.Properties
+		res.Stats.States += vr.Stats.States
+		res.Stats.Transitions += vr.Stats.Transitions
+		res.Stats.Runs += vr.Stats.Runs
+		res.Stats.Seconds += vr.Stats.Seconds
+		res.Exhaustive = res.Exhaustive && vr.Complete
+		var row []*Cell
+		for _, f := range vr.Found {
+			if f.Property == NewOrder {
+				continue
+			}
+			row = append(row, &Cell{Variant: v.Name, Property: f.Property, Violation: f.Violation, Machine: f.Machine, Count: f.Topologies})
+		}
+		res.Cells = append(res.Cells, row)
+		if len(res.Topologies) == 0 {
+			res.Topologies = []string{fmt.Sprintf("%d topologies of %d-%d devices", vr.Checked, max(space.MinDevices, 1), space.MaxDevices)}
+		}
+	}
+	return res
 }
 
 // smaller orders counterexamples across topologies: fewer devices first.

@@ -253,3 +253,28 @@ links: [{supplier: s, consumer: c, sync_state_only: true}]
 		t.Errorf("matrix of a missing file: exit %d %s", code, errs)
 	}
 }
+
+// matrix over an enumerated space: every topology of 1-2 devices: 2 of one
+// device and 84 of two (enumerate's TestCounts). By hand: upstream has one
+// thread and waits for nothing, so it cannot deadlock, and it misorders
+// [child, parent] (walked from the tail, the parent goes first); v8 queues
+// the parent first there and, both async, the child's cookie lands in the
+// parent's shutdown_after: the parent's entry waits for itself.
+func TestMatrixMaxDevices(t *testing.T) {
+	code, out, errs := shutdowncheck(t, "matrix", "--max-devices", "2", "--variant", "upstream", "--variant", "v8", "--json")
+	var rep struct {
+		Topologies []string
+		Cells      []struct{ Variant, Property, Verdict, Topology string }
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("%v: %s %s", err, out, errs)
+	}
+	verdict := map[string]string{}
+	for _, c := range rep.Cells {
+		verdict[c.Variant+" "+c.Property] = c.Verdict
+	}
+	if code != exitViolation || rep.Topologies[0] != "86 topologies of 1-2 devices" ||
+		verdict["upstream order"] != "violation" || verdict["upstream deadlock"] != "pass" || verdict["v8 deadlock"] != "violation" {
+		t.Errorf("exit %d: %v %v", code, rep.Topologies, verdict)
+	}
+}

@@ -22,6 +22,7 @@ type matrixConfig struct {
 	maxSteps             int
 	out                  string
 	json                 bool
+	maxDevices, maxLinks int
 }
 
 func runMatrix(args []string, stdout, stderr io.Writer) (int, error) {
@@ -32,16 +33,14 @@ func runMatrix(args []string, stdout, stderr io.Writer) (int, error) {
 	fs.IntVar(&c.maxSteps, "max-steps", 0, "a run longer than this hangs (0: the default bound)")
 	fs.StringVar(&c.out, "out", "", "write each cell's smallest counterexample here")
 	fs.BoolVar(&c.json, "json", false, "print JSON instead of a Markdown table")
+	fs.IntVar(&c.maxDevices, "max-devices", 0, "instead of files: every topology of 1..N devices, as verify enumerates them")
+	fs.IntVar(&c.maxLinks, "max-links", 1, "with --max-devices: at most this many device links")
 	pos, err := parseArgs(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
 		return exitPass, nil
 	}
 	if err != nil {
 		return exitUsage, nil
-	}
-	tops, err := loadTopologies(pos)
-	if err != nil {
-		return 0, err
 	}
 	variants, err := lookupVariants(c.variants)
 	if err != nil {
@@ -53,9 +52,22 @@ func runMatrix(args []string, stdout, stderr io.Writer) (int, error) {
 	}
 	ctx, stop := (&checkConfig{}).context()
 	defer stop()
-	res, err := checker.Matrix(ctx, tops, variants, props, c.maxSteps)
-	if err != nil {
-		return 0, err
+	var res *checker.MatrixResult
+	if c.maxDevices > 0 {
+		if len(pos) > 0 {
+			return 0, fmt.Errorf("matrix takes topology files or --max-devices, not both")
+		}
+		space := checker.VerifySpace{MaxDevices: c.maxDevices, MaxLinks: c.maxLinks, Scenario: model.DefaultScenario()}
+		res = checker.MatrixOfSpace(space, variants, checker.VerifyOptions{Properties: props, MaxSteps: c.maxSteps,
+			Context: ctx, Progress: verifyProgress(stderr)})
+	} else {
+		tops, err := loadTopologies(pos)
+		if err != nil {
+			return 0, err
+		}
+		if res, err = checker.Matrix(ctx, tops, variants, props, c.maxSteps); err != nil {
+			return 0, err
+		}
 	}
 	replays := map[*checker.Cell]string{}
 	if c.out != "" {
@@ -140,7 +152,7 @@ func cellText(c *checker.Cell) string {
 	if v == nil {
 		return "ok"
 	}
-	text := fmt.Sprintf("✗ %s, %d steps", c.Machine.Top.Name, len(v.Schedule))
+	text := fmt.Sprintf("✗ `%s`, %d steps", c.Machine.Top.Name, len(v.Schedule))
 	if v.Inherited != nil {
 		if *v.Inherited {
 			text += ", inherited"
@@ -148,8 +160,8 @@ func cellText(c *checker.Cell) string {
 			text += ", **new**"
 		}
 	}
-	if n := len(c.Topologies); n > 1 {
-		text += fmt.Sprintf(" (%d topologies)", n)
+	if c.Count > 1 {
+		text += fmt.Sprintf(" (%d topologies)", c.Count)
 	}
 	return text
 }
@@ -168,8 +180,12 @@ func writeMatrixMarkdown(w io.Writer, res *checker.MatrixResult) {
 	if !res.Exhaustive {
 		coverage = "NOT exhaustive (stopped early)"
 	}
-	fmt.Fprintf(w, "\n%d topologies x %d versions, %s: %d states, %d transitions.\n\n",
-		len(res.Topologies), len(res.Variants), coverage, res.Stats.States, res.Stats.Transitions)
+	what := fmt.Sprintf("%d topologies", len(res.Topologies))
+	if res.Results == nil && len(res.Topologies) == 1 {
+		what = res.Topologies[0]
+	}
+	fmt.Fprintf(w, "\n%s x %d versions, %s: %d states, %d transitions.\n\n",
+		what, len(res.Variants), coverage, res.Stats.States, res.Stats.Transitions)
 	fmt.Fprintln(w, "Smallest counterexamples:")
 	fmt.Fprintln(w)
 	for vi, name := range res.Variants {
@@ -178,6 +194,9 @@ func writeMatrixMarkdown(w io.Writer, res *checker.MatrixResult) {
 				fmt.Fprintf(w, "- %s %s (%s): %s\n", name, c.Property, c.Machine.Top.Name, c.Violation.Message)
 			}
 		}
+	}
+	if res.Results == nil {
+		return // an enumerated space: too many topologies to list
 	}
 	fmt.Fprintf(w, "\nBy topology (the properties each version violates):\n\n")
 	fmt.Fprintf(w, "| topology | %s |\n", strings.Join(res.Variants, " | "))
