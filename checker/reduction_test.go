@@ -1,6 +1,7 @@
 package checker
 
 import (
+	"fmt"
 	"reflect"
 	"testing"
 
@@ -157,4 +158,80 @@ func mustVariant(t *testing.T, name string) *model.Variant {
 		t.Fatal(err)
 	}
 	return v
+}
+
+// The canonical form names devices by their devices_kset position: a
+// topology's verdicts do not depend on its devices' names. Renamed (names
+// reversed), every topology of the fixed set gets the same verdicts from
+// every version, up to the names in the messages.
+func TestNamesDoNotMatter(t *testing.T) {
+	for _, top := range reductionTopologies(t) {
+		renamed := *top
+		renamed.Devices = append([]model.Device(nil), top.Devices...)
+		rename := map[string]string{}
+		for i := range renamed.Devices {
+			n := len(renamed.Devices)
+			rename[top.Devices[i].Name] = fmt.Sprintf("x%d", n-i)
+			renamed.Devices[i].Name = rename[top.Devices[i].Name]
+		}
+		renamed.Scenario.Remove = renameAll(top.Scenario.Remove, rename)
+		renamed.Scenario.HotAdd = renameAll(top.Scenario.HotAdd, rename)
+		if err := renamed.Check(); err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range model.Variants() {
+			a := Explore(mustMachine(t, top, v), scheduler.NewDFS(), Options{})
+			b := Explore(mustMachine(t, &renamed, v), scheduler.NewDFS(), Options{})
+			if !reflect.DeepEqual(keys(verdictOf(a).Violations), keys(verdictOf(b).Violations)) ||
+				!reflect.DeepEqual(a.OrderPairs, b.OrderPairs) || a.Stats.States != b.Stats.States {
+				t.Errorf("%s %s: %v / renamed %v", top.Name, v.Name, keys(verdictOf(a).Violations), keys(verdictOf(b).Violations))
+			}
+		}
+	}
+}
+
+// need_parent_lock on a device without a parent changes nothing: shutdown
+// tests it only together with dev->parent. The enumeration never sets it on
+// a root; here every root of the fixed set gets it, and every version gives
+// the same verdicts.
+func TestRootNeedParentLockDoesNotMatter(t *testing.T) {
+	for _, top := range reductionTopologies(t) {
+		flagged := *top
+		flagged.Devices = append([]model.Device(nil), top.Devices...)
+		changed := false
+		for i := range flagged.Devices {
+			if flagged.Devices[i].Parent == model.NoDev && !flagged.Devices[i].NeedParentLock {
+				flagged.Devices[i].NeedParentLock, changed = true, true
+			}
+		}
+		if !changed {
+			continue
+		}
+		if err := flagged.Check(); err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range model.Variants() {
+			a := Explore(mustMachine(t, top, v), scheduler.NewDFS(), Options{})
+			b := Explore(mustMachine(t, &flagged, v), scheduler.NewDFS(), Options{})
+			if a, b := verdictOf(a), verdictOf(b); !reflect.DeepEqual(keys(a.Violations), keys(b.Violations)) || !reflect.DeepEqual(pairSet(a.Pairs), pairSet(b.Pairs)) {
+				t.Errorf("%s %s: %v, with need_parent_lock on the roots %v", top.Name, v.Name, keys(a.Violations), keys(b.Violations))
+			}
+		}
+	}
+}
+
+func renameAll(names []string, rename map[string]string) []string {
+	var out []string
+	for _, n := range names {
+		out = append(out, rename[n])
+	}
+	return out
+}
+
+func mustMachine(t *testing.T, top *model.Topology, v *model.Variant) *model.Machine {
+	m, err := model.NewMachine(top, v, top.Scenario)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
 }
