@@ -78,6 +78,9 @@ type Result struct {
 	OrderPairs []OrderPair
 	// Coverage estimates what a lossy memory mode explored (nil: exact).
 	Coverage *Coverage
+	// LastRun is the schedule of the last run of a campaign (random, PCT,
+	// or any one-run strategy): what replays it.
+	LastRun []string
 }
 
 // OrderPair is a misordered dependency seen during a search.
@@ -272,6 +275,9 @@ func (x *explorer) result() *Result {
 	x.stats.Seconds = time.Since(x.begin).Seconds()
 	res := &Result{Machine: x.m, Stats: x.stats, Stopped: x.stopped, Coverage: x.coverage,
 		Exhaustive: x.sched.Exhaustive() && x.stopped == "" && x.coverage == nil}
+	if !x.sched.Exhaustive() && x.final != nil {
+		res.LastRun = Labels(x.m, x.final, x.trs)
+	}
 	for _, v := range x.best {
 		res.Violations = append(res.Violations, v)
 	}

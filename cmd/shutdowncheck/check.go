@@ -27,7 +27,7 @@ type checkConfig struct {
 	timeout           time.Duration
 	scenario          scenarioFlags
 	properties        listFlag
-	out               string
+	out, save         string
 	json              bool
 	memory            string
 	bitstateBits      int
@@ -44,6 +44,7 @@ func (c *checkConfig) register(fs *flag.FlagSet) {
 	c.scenario.register(fs)
 	fs.Var(&c.properties, "property", "property to check (repeatable; default all): "+fmt.Sprint(checker.AllProperties()))
 	fs.StringVar(&c.out, "out", "", "write each counterexample here: replay file, trace, porcupine HTML, DOT")
+	fs.StringVar(&c.save, "save", "", "write each counterexample's replay file (only) here: --save corpus adds them to the corpus")
 	fs.BoolVar(&c.json, "json", false, "print one JSON object instead of the report")
 	fs.StringVar(&c.memory, "memory", checker.MemoryExact, "how dfs remembers states: exact, compact (64-bit fingerprints) or bitstate (bit array; see --bitstate-bits)")
 	fs.IntVar(&c.bitstateBits, "bitstate-bits", 30, "bitstate: use 2^N bits (2^30 = 128 MiB)")
@@ -152,9 +153,14 @@ func progressPrinter(w io.Writer) func(checker.Progress) {
 // counterexamples with --out, and returns the exit status.
 func report(res *checker.Result, props checker.Properties, c *checkConfig, stdout io.Writer) (int, error) {
 	replays := map[string]string{}
+	var err error
 	if c.out != "" {
-		var err error
 		if replays, err = writeCounterexamples(c.out, res, props, c.maxSteps); err != nil {
+			return 0, err
+		}
+	}
+	if c.save != "" {
+		if replays, err = writeFiles(c.save, res, props, c.maxSteps, false); err != nil {
 			return 0, err
 		}
 	}

@@ -278,3 +278,24 @@ func TestMatrixMaxDevices(t *testing.T) {
 		t.Errorf("exit %d: %v %v", code, rep.Topologies, verdict)
 	}
 }
+
+// --save writes only the replay files, each one replaying.
+func TestCheckSave(t *testing.T) {
+	dir := t.TempDir()
+	path := file(t, "m.yaml", "devices: [{name: disk, parent: port}, {name: bridge}, {name: port, parent: bridge, async: true}]\n")
+	if code, _, errs := shutdowncheck(t, "check", "--save", dir, path); code != exitViolation {
+		t.Fatalf("exit %d %s", code, errs)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "*"))
+	if len(files) != 2 { // deadlock and sleep-in-atomic
+		t.Fatalf("files %v", files)
+	}
+	for _, f := range files {
+		if !strings.HasSuffix(f, ".yaml") {
+			t.Errorf("%s is not a replay file", f)
+		}
+		if code, _, _ := shutdowncheck(t, "replay", f); code != exitViolation {
+			t.Errorf("%s does not reproduce", f)
+		}
+	}
+}

@@ -20,6 +20,12 @@ var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
 // .trace.txt, .html (porcupine) and .dot. It returns the replay file of
 // each property.
 func writeCounterexamples(dir string, res *checker.Result, props checker.Properties, maxSteps int) (map[string]string, error) {
+	return writeFiles(dir, res, props, maxSteps, true)
+}
+
+// writeFiles writes each violation's replay file and, with all, its trace,
+// porcupine HTML and DOT too.
+func writeFiles(dir string, res *checker.Result, props checker.Properties, maxSteps int, all bool) (map[string]string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
@@ -40,13 +46,17 @@ func writeCounterexamples(dir string, res *checker.Result, props checker.Propert
 		if err != nil {
 			return nil, err
 		}
-		var trace, html, dot bytes.Buffer
-		checker.WriteTrace(&trace, run)
-		if err := checker.WriteHistoryHTML(&html, run); err != nil {
-			return nil, err
+		files := map[string][]byte{".yaml": yaml}
+		if all {
+			var trace, html, dot bytes.Buffer
+			checker.WriteTrace(&trace, run)
+			if err := checker.WriteHistoryHTML(&html, run); err != nil {
+				return nil, err
+			}
+			checker.WriteDOT(&dot, m, v)
+			files[".trace.txt"], files[".html"], files[".dot"] = trace.Bytes(), html.Bytes(), dot.Bytes()
 		}
-		checker.WriteDOT(&dot, m, v)
-		for ext, data := range map[string][]byte{".yaml": yaml, ".trace.txt": trace.Bytes(), ".html": html.Bytes(), ".dot": dot.Bytes()} {
+		for ext, data := range files {
 			if err := os.WriteFile(base+ext, data, 0o644); err != nil {
 				return nil, err
 			}
