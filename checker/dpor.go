@@ -187,9 +187,12 @@ func (x *explorer) dpor() {
 		}
 		footprints(f, prev)
 		races(f)
-		for _, i := range f.order { // start with the first transition not asleep
+		// Start with the first thread not asleep, in every alternative: an
+		// injected failure is not an interleaving, so no race would ever
+		// add it later.
+		for _, i := range f.order {
 			if !asleepIn(f.sleep, trCode(f.en[i])) {
-				f.backtrack[i] = true
+				mark(f, f.en[i].Thread)
 				break
 			}
 		}
