@@ -1,7 +1,11 @@
 package checker
 
 import (
+	"os"
+	"path/filepath"
 	"testing"
+
+	"github.com/shutdowncheck/shutdowncheck/importer"
 
 	"github.com/shutdowncheck/shutdowncheck/model"
 	"github.com/shutdowncheck/shutdowncheck/scheduler"
@@ -61,4 +65,65 @@ func BenchmarkVerify(b *testing.B) {
 		checked += res.Checked
 	}
 	b.ReportMetric(float64(checked)/b.Elapsed().Seconds(), "topologies/s")
+}
+
+// BenchmarkCampaign measures random and PCT campaigns (10 runs per op)
+// under v14 on real machines imported from ../importer/testdata: the
+// 2008 laptop (454 devices), the Firecracker VM (411) and the WRT1900ACS
+// boot log with its exact devices_kset order (294). It reports runs/s.
+func BenchmarkCampaign(b *testing.B) {
+	for _, name := range []string{"laptop2008", "firecracker-vm", "wrt1900acs"} {
+		top := importedTopology(b, name)
+		v, err := model.LookupVariant("v14")
+		if err != nil {
+			b.Fatal(err)
+		}
+		m, err := model.NewMachine(top, v, top.Scenario)
+		if err != nil {
+			b.Fatal(err)
+		}
+		strategies := map[string]func(seed uint64) scheduler.Scheduler{
+			"random": func(seed uint64) scheduler.Scheduler { return scheduler.NewRandom(seed, 10) },
+			"pct":    func(seed uint64) scheduler.Scheduler { return scheduler.NewPCT(seed, 10, 3, 40*len(top.Devices)) },
+		}
+		for _, strategy := range []string{"random", "pct"} {
+			b.Run(name+"/"+strategy, func(b *testing.B) {
+				var runs, states int64
+				seed := uint64(0)
+				for b.Loop() {
+					seed++
+					res := Explore(m, strategies[strategy](seed), Options{})
+					runs += res.Stats.Runs
+					states += res.Stats.States
+				}
+				b.ReportMetric(float64(runs)/b.Elapsed().Seconds(), "runs/s")
+				b.ReportMetric(float64(states)/b.Elapsed().Seconds(), "states/s")
+			})
+		}
+	}
+}
+
+// importedTopology imports one of the importer's test datasets.
+func importedTopology(b *testing.B, name string) *model.Topology {
+	b.Helper()
+	dir := filepath.Join("..", "importer", "testdata")
+	open := func(file string) *os.File {
+		f, err := os.Open(filepath.Join(dir, file))
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { f.Close() })
+		return f
+	}
+	var res *importer.Result
+	var err error
+	if name == "wrt1900acs" {
+		res, err = importer.ReadBootlog(name, "order", open(name+".devices_kset_final_order.tsv"), "events", open(name+".events.tsv"))
+	} else {
+		res, err = importer.ReadTSV(name, name, open(name+".devices.tsv"))
+	}
+	if err != nil {
+		b.Fatal(err)
+	}
+	return res.Topology
 }

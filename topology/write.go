@@ -3,6 +3,7 @@ package topology
 import (
 	"bytes"
 	"sort"
+	"strings"
 
 	"github.com/shutdowncheck/shutdowncheck/model"
 	"go.yaml.in/yaml/v3"
@@ -65,12 +66,18 @@ func ToFile(t *model.Topology, sc model.Scenario) File {
 	return f
 }
 
-// Marshal writes a topology with scenario sc as a topology file.
-func Marshal(t *model.Topology, sc model.Scenario) ([]byte, error) {
+// Marshal writes a topology with scenario sc as a topology file, with
+// notes as comment lines at its head.
+func Marshal(t *model.Topology, sc model.Scenario, notes ...string) ([]byte, error) {
+	var doc yaml.Node
+	if err := doc.Encode(ToFile(t, sc)); err != nil {
+		return nil, err
+	}
+	doc.HeadComment = strings.Join(notes, "\n")
 	var buf bytes.Buffer
 	enc := yaml.NewEncoder(&buf)
 	enc.SetIndent(2)
-	if err := enc.Encode(ToFile(t, sc)); err != nil {
+	if err := enc.Encode(&doc); err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), enc.Close()

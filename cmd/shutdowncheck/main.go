@@ -41,6 +41,7 @@ Commands:
                            (default: the built-in ones), Markdown or --json
   verify --max-devices N   bounded proof: every topology of 1..N devices
   merge SHARD.json...      combine the --json reports of verify --shard i/n
+  import FORMAT SOURCE     write a topology file from a real machine (sysfs, tsv, bootlog, devlinks)
 
 Run 'shutdowncheck COMMAND -h' for a command's flags.
 Exit status: 0 no violation found, 1 a violation found, 2 bad usage or input.
@@ -66,6 +67,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		code, err = runVerify(args[1:], stdout, stderr)
 	case args[0] == "merge":
 		code, err = runMerge(args[1:], stdout, stderr)
+	case args[0] == "import":
+		code, err = runImport(args[1:], stdout, stderr)
 	case args[0] == "-h" || args[0] == "--help" || args[0] == "help":
 		fmt.Fprint(stdout, usage)
 		return exitPass

@@ -299,3 +299,44 @@ func TestCheckSave(t *testing.T) {
 		}
 	}
 }
+
+// import writes a topology file that check reads back: the aacraid box
+// (37 devices, 33 of them async SCSI and PCI devices) imported from its
+// dataset shows v14's early-pass sleep-in-atomic on a PCT campaign, as on
+// every machine with an async device.
+func TestImportThenCheck(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "aacraid.yaml")
+	code, _, stderr := shutdowncheck(t, "import", "-o", out, "tsv", "../../importer/testdata/aacraid.devices.tsv")
+	if code != exitPass {
+		t.Fatalf("import: exit %d: %s", code, stderr)
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(string(data), "# imported by shutdowncheck import tsv") {
+		t.Errorf("no provenance note at the head:\n%.200s", data)
+	}
+	code, report, _ := shutdowncheck(t, "check", "--strategy", "pct", "--runs", "20", out)
+	if code != exitViolation || !strings.Contains(report, "aacraid, v14: 37 devices") ||
+		!strings.Contains(report, "sleep-in-atomic  VIOLATED") {
+		t.Errorf("check: exit %d\n%s", code, report)
+	}
+}
+
+func TestImportBadInput(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"import", "xml", "x"}, `unknown import format "xml"`},
+		{[]string{"import", "tsv"}, "import needs FORMAT and SOURCE"},
+		{[]string{"import", "tsv", "/nonexistent.tsv"}, "/nonexistent.tsv: open"},
+		{[]string{"import", "devlinks", file(t, "links.txt", "p:a--p:b\nnonsense\n")}, "links.txt:2: "},
+	} {
+		code, _, stderr := shutdowncheck(t, c.args...)
+		if code != exitUsage || !strings.Contains(stderr, c.want) {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", c.args, code, stderr, c.want)
+		}
+	}
+}

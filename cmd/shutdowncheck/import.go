@@ -1,0 +1,110 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/shutdowncheck/shutdowncheck/importer"
+	"github.com/shutdowncheck/shutdowncheck/topology"
+)
+
+const importFormats = `formats:
+  sysfs DIR        a live sysfs (usually /sys): devices/ and class/devlink
+  tsv FILE         a sysfs walk saved as TSV ("# path	parent	subsystem	kind	driver	devtype" header)
+  bootlog DIR      a boot log's devices_kset_final_order.tsv and events.tsv (the WRT1900ACS dataset)
+  devlinks FILE    a device-link list: "bus:a--bus:b" lines or the AM625 links.tsv`
+
+func runImport(args []string, stdout, stderr io.Writer) (int, error) {
+	fs := newFlagSet("import", "import [flags] FORMAT SOURCE\n\n"+importFormats, stderr)
+	name := fs.String("name", "", "the topology's name (default: after the source file, its directory, or the host)")
+	out := fs.String("o", "", "write the topology file here instead of to stdout")
+	pos, err := parseArgs(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		return exitPass, nil
+	}
+	if err != nil {
+		return exitUsage, nil
+	}
+	if len(pos) != 2 {
+		return 0, fmt.Errorf("import needs FORMAT and SOURCE\n%s", importFormats)
+	}
+	format, src := pos[0], pos[1]
+	if *name == "" {
+		*name = defaultName(format, src)
+	}
+	res, err := readSource(format, src, *name)
+	if err != nil {
+		return 0, err
+	}
+	notes := append([]string{fmt.Sprintf("imported by shutdowncheck import %s %s", format, src)}, res.Notes...)
+	data, err := topology.Marshal(res.Topology, res.Topology.Scenario, notes...)
+	if err != nil {
+		return 0, err
+	}
+	if *out == "" {
+		_, err = stdout.Write(data)
+		return exitPass, err
+	}
+	return exitPass, os.WriteFile(*out, data, 0o644)
+}
+
+// defaultName names an imported topology after its source: the file's name
+// up to its first dot, or its directory's for the datasets' generic
+// devices.tsv and links.tsv, or the host's for a live sysfs.
+func defaultName(format, src string) string {
+	if format == "sysfs" {
+		if h, err := os.Hostname(); err == nil {
+			return h
+		}
+	}
+	src = filepath.Clean(src)
+	name, _, _ := strings.Cut(filepath.Base(src), ".")
+	if name == "devices" || name == "links" {
+		return filepath.Base(filepath.Dir(src))
+	}
+	return name
+}
+
+func readSource(format, src, name string) (*importer.Result, error) {
+	open := func(p string) (*os.File, error) {
+		f, err := os.Open(p)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %v", p, err)
+		}
+		return f, nil
+	}
+	switch format {
+	case "sysfs":
+		return importer.ReadSysfs(name, src)
+	case "tsv", "devlinks":
+		f, err := open(src)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		if format == "tsv" {
+			return importer.ReadTSV(name, src, f)
+		}
+		return importer.ReadDevlinks(name, src, f)
+	case "bootlog":
+		orderPath := filepath.Join(src, "devices_kset_final_order.tsv")
+		eventsPath := filepath.Join(src, "events.tsv")
+		order, err := open(orderPath)
+		if err != nil {
+			return nil, err
+		}
+		defer order.Close()
+		events, err := open(eventsPath)
+		if err != nil {
+			return nil, err
+		}
+		defer events.Close()
+		return importer.ReadBootlog(name, orderPath, order, eventsPath, events)
+	}
+	return nil, fmt.Errorf("unknown import format %q\n%s", format, importFormats)
+}

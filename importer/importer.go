@@ -1,0 +1,213 @@
+// Package importer writes topologies from real machines: a live /sys, and
+// the datasets of ../shared/topologies (sysfs walks saved as TSV, a boot log
+// with the exact devices_kset order, fw_devlink link lists). Each format is
+// one file; what they share (which devices the series makes async, which
+// need their parent's lock, how long a shutdown callback takes by default,
+// how names are shortened, how an order is derived) is here and in rules.go.
+package importer
+
+import (
+	"fmt"
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/shutdowncheck/shutdowncheck/model"
+)
+
+// device is one struct device as a source describes it.
+type device struct {
+	id        string // unique in the source: a sysfs path, or bus:name
+	parent    string // the parent's id, "" for a root
+	name      string // the kernel's name for it (the last path element)
+	subsystem string // bus or class name, "" if none
+	class     bool   // a class device (not a bus device)
+	driver    string
+	devtype   string
+}
+
+// link is a device link between two ids.
+type link struct {
+	supplier, consumer string
+	syncStateOnly      bool
+}
+
+// Result is an imported topology and what the import could not know.
+type Result struct {
+	Topology *model.Topology
+	// Notes say how the source was read: what it lacks and what was
+	// inferred. They go at the head of the topology file.
+	Notes []string
+}
+
+// build makes the topology: devices in the given devices_kset order (head
+// first), with the series' rules applied.
+func build(name string, devs []device, links []link, notes []string) (*Result, error) {
+	index := map[string]int{}
+	for i, d := range devs {
+		if _, dup := index[d.id]; dup {
+			return nil, fmt.Errorf("device %q listed twice", d.id)
+		}
+		index[d.id] = i
+	}
+	names := shortNames(devs)
+	top := &model.Topology{Name: name, Scenario: model.DefaultScenario()}
+	for i, d := range devs {
+		md := model.Device{Name: names[i], Parent: model.NoDev, Present: true, Async: wantsAsync(d),
+			NeedParentLock: needParentLock(d), ShutdownMS: shutdownMS(d)}
+		if d.parent != "" {
+			p, ok := index[d.parent]
+			if !ok {
+				return nil, fmt.Errorf("device %q has unknown parent %q", d.id, d.parent)
+			}
+			md.Parent = model.DevID(p)
+		} else {
+			md.NeedParentLock = false // shutdown tests it only together with dev->parent
+		}
+		top.Devices = append(top.Devices, md)
+	}
+	for _, l := range links {
+		s, ok1 := index[l.supplier]
+		c, ok2 := index[l.consumer]
+		if !ok1 || !ok2 {
+			return nil, fmt.Errorf("link %s -> %s names an unknown device", l.supplier, l.consumer)
+		}
+		top.Links = append(top.Links, model.Link{Supplier: model.DevID(s), Consumer: model.DevID(c), SyncStateOnly: l.syncStateOnly})
+	}
+	if err := top.Check(); err != nil {
+		return nil, err
+	}
+	return &Result{Topology: top, Notes: notes}, nil
+}
+
+// shortNames names each device by its kernel name, made longer with its
+// parents' names (a/b/c) only where that is needed to be unique. Siblings
+// of the same name (a bus device's class devices, roots of a source without
+// parents) are numbered first: name, name#2, name#3, so that the full paths
+// are unique and qualifying always ends.
+func shortNames(devs []device) []string {
+	byID := map[string]device{}
+	siblings := map[[2]string]int{}
+	for _, d := range devs {
+		key := [2]string{d.parent, d.name}
+		siblings[key]++
+		if n := siblings[key]; n > 1 {
+			d.name = fmt.Sprintf("%s#%d", d.name, n)
+		}
+		byID[d.id] = d
+	}
+	qualified := func(d device, depth int) string {
+		n := d.name
+		for p := d.parent; depth > 0 && p != ""; depth-- {
+			n = byID[p].name + "/" + n
+			p = byID[p].parent
+		}
+		return n
+	}
+	out := make([]string, len(devs))
+	depth := make([]int, len(devs))
+	for {
+		seen := map[string][]int{}
+		for i, d := range devs {
+			out[i] = qualified(byID[d.id], depth[i])
+			seen[out[i]] = append(seen[out[i]], i)
+		}
+		again := false
+		for _, is := range seen {
+			if len(is) < 2 {
+				continue
+			}
+			for _, i := range is {
+				depth[i]++
+				again = true
+			}
+		}
+		if !again {
+			return out
+		}
+	}
+}
+
+// parentsFirst orders devices so that every parent comes before its
+// children, keeping the source's order otherwise (a stable topological
+// sort): the order device_add() gives when nothing is reordered.
+func parentsFirst(devs []device) []device {
+	placed := map[string]bool{}
+	out := make([]device, 0, len(devs))
+	var place func(d device, byID map[string]device)
+	place = func(d device, byID map[string]device) {
+		if placed[d.id] {
+			return
+		}
+		if p, ok := byID[d.parent]; ok {
+			place(p, byID)
+		}
+		placed[d.id] = true
+		out = append(out, d)
+	}
+	byID := map[string]device{}
+	for _, d := range devs {
+		byID[d.id] = d
+	}
+	for _, d := range devs {
+		place(d, byID)
+	}
+	return out
+}
+
+// reorderToTail applies device_link_add()'s device_reorder_to_tail() for
+// each non-sync_state_only link, in order: the consumer, its descendants and
+// (recursively) their consumers move to the tail of devices_kset.
+func reorderToTail(devs []device, links []link) []device {
+	for _, l := range links {
+		if l.syncStateOnly {
+			continue
+		}
+		moved := map[string]bool{}
+		var collect func(id string)
+		collect = func(id string) {
+			if moved[id] {
+				return
+			}
+			moved[id] = true
+			for _, d := range devs {
+				if d.parent == id {
+					collect(d.id)
+				}
+			}
+			for _, m := range links {
+				if !m.syncStateOnly && m.supplier == id {
+					collect(m.consumer)
+				}
+			}
+		}
+		collect(l.consumer)
+		var stay, tail []device
+		for _, d := range devs {
+			if moved[d.id] {
+				tail = append(tail, d)
+			} else {
+				stay = append(stay, d)
+			}
+		}
+		devs = append(stay, tail...)
+	}
+	return devs
+}
+
+// baseName is the last element of a sysfs path.
+func baseName(p string) string { return path.Base(p) }
+
+// sortedKeys returns a map's keys sorted: for output that must not depend
+// on map order.
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// trimDevices makes a sysfs path relative to /sys/devices.
+func trimDevices(p string) string { return strings.TrimPrefix(p, "/devices/") }
