@@ -104,7 +104,7 @@ func BenchmarkCampaign(b *testing.B) {
 }
 
 // importedTopology imports one of the importer's test datasets.
-func importedTopology(b *testing.B, name string) *model.Topology {
+func importedTopology(b testing.TB, name string) *model.Topology {
 	b.Helper()
 	dir := filepath.Join("..", "importer", "testdata")
 	open := func(file string) *os.File {
@@ -117,9 +117,12 @@ func importedTopology(b *testing.B, name string) *model.Topology {
 	}
 	var res *importer.Result
 	var err error
-	if name == "wrt1900acs" {
+	switch name {
+	case "wrt1900acs":
 		res, err = importer.ReadBootlog(name, "order", open(name+".devices_kset_final_order.tsv"), "events", open(name+".events.tsv"))
-	} else {
+	case "am625":
+		res, err = importer.ReadDevlinks(name, "links", open(name+".links.tsv"))
+	default:
 		res, err = importer.ReadTSV(name, name, open(name+".devices.tsv"))
 	}
 	if err != nil {

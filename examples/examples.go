@@ -12,7 +12,7 @@ import (
 	"github.com/shutdowncheck/shutdowncheck/topology"
 )
 
-//go:embed *.yaml scenarios/*.yaml
+//go:embed *.yaml scenarios/*.yaml timing/*.yaml
 var files embed.FS
 
 // Names lists the built-in topologies that the default run checks, sorted.

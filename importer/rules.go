@@ -1,6 +1,10 @@
 package importer
 
-import "regexp"
+import (
+	"regexp"
+
+	"github.com/shutdowncheck/shutdowncheck/simulate"
+)
 
 // The series' rules (ALGORITHM.md §5.1, v14 patches 4 and 5), applied to a
 // device as a source describes it.
@@ -30,31 +34,25 @@ func wantsAsync(d device) bool {
 // only usb_bus_type does (drivers/usb/core/driver.c).
 func needParentLock(d device) bool { return d.subsystem == "usb" && !d.class }
 
-// Default durations of ->shutdown(), for simulate. They are rough: a
-// measured value in the topology file (shutdown_ms) or simulate --ms
-// replaces them.
-const (
-	nvmeMS  = 20000 // an NVMe controller: the drives behind the cover letter take tens of seconds
-	diskMS  = 1000  // a SCSI disk: sd_shutdown() syncs its cache and stops it
-	pciMS   = 10    // any other PCI device
-	usbMS   = 10    // a USB device
-	scsiMS  = 5     // a SCSI host or target
-	otherMS = 0     // most devices have no shutdown callback at all
-)
-
-// shutdownMS is a device's default shutdown time by its class.
-func shutdownMS(d device) int {
+// shutdownClass is a device's class for its default ->shutdown() duration
+// (simulate.DefaultMS): the NVMe driver, a SCSI disk (the device sd binds
+// to), any other PCI device, a USB device (not its interfaces), a SCSI host
+// or target; everything else has no callback to speak of.
+func shutdownClass(d device) simulate.Class {
 	switch {
 	case d.driver == "nvme":
-		return nvmeMS
+		return simulate.NVMe
 	case d.subsystem == "scsi" && d.devtype == "scsi_device":
-		return diskMS
+		return simulate.Disk
 	case d.subsystem == "pci" && !d.class:
-		return pciMS
-	case d.subsystem == "usb" && !d.class:
-		return usbMS
+		return simulate.PCI
+	case d.subsystem == "usb" && d.devtype == "usb_device":
+		return simulate.USB
 	case d.subsystem == "scsi":
-		return scsiMS
+		return simulate.SCSI
 	}
-	return otherMS
+	return simulate.Other
 }
+
+// shutdownMS is a device's default shutdown time by its class.
+func shutdownMS(d device) int { return simulate.DefaultMS[shutdownClass(d)] }

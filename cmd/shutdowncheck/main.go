@@ -12,6 +12,8 @@
 //	shutdowncheck matrix [DIR|FILE...] every version x every property
 //	shutdowncheck verify --max-devices N  bounded proof over every topology
 //	shutdowncheck merge SHARD.json...  combine the shards of a proof
+//	shutdowncheck import FORMAT SOURCE write a topology file from a real machine
+//	shutdowncheck simulate [TOPOLOGY]  shutdown time of every version in virtual time
 //
 // Exit status: 0 no violation found, 1 a violation found, 2 bad usage or input.
 package main
@@ -42,6 +44,7 @@ Commands:
   verify --max-devices N   bounded proof: every topology of 1..N devices
   merge SHARD.json...      combine the --json reports of verify --shard i/n
   import FORMAT SOURCE     write a topology file from a real machine (sysfs, tsv, bootlog, devlinks)
+  simulate [TOPOLOGY]      shutdown time of every version in virtual time: critical path, timeline SVG
 
 Run 'shutdowncheck COMMAND -h' for a command's flags.
 Exit status: 0 no violation found, 1 a violation found, 2 bad usage or input.
@@ -69,6 +72,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		code, err = runMerge(args[1:], stdout, stderr)
 	case args[0] == "import":
 		code, err = runImport(args[1:], stdout, stderr)
+	case args[0] == "simulate":
+		code, err = runSimulate(args[1:], stdout, stderr)
 	case args[0] == "-h" || args[0] == "--help" || args[0] == "help":
 		fmt.Fprint(stdout, usage)
 		return exitPass

@@ -340,3 +340,73 @@ func TestImportBadInput(t *testing.T) {
 		}
 	}
 }
+
+// simulate without arguments runs the built-in nvme-server. By hand from
+// the file: upstream runs every callback on the loop, 12 NVMe controllers
+// x 55 s + 2 disks x 1 s + 17 PCI devices x 10 ms + 2 USB devices x 10 ms
+// + the SCSI host and 2 targets x 5 ms = 662,205 ms = 11 min 2.2 s. v14
+// runs the controllers at once; the longest chain is a controller, its root
+// port and its host bridge: 55,000 + 10 + 0 = 55,010 ms. v8 and v9 gain
+// nothing: every sync device's entry (the nvmeN class devices between the
+// drives) waits for every entry queued before it.
+func TestSimulateDefault(t *testing.T) {
+	svg := filepath.Join(t.TempDir(), "t.svg")
+	code, out, stderr := shutdowncheck(t, "simulate", "--svg", svg)
+	if code != exitPass {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{
+		"nvme-server: 68 devices",
+		"upstream     11 min 2.2 s      1.0x  finished",
+		"v9           11 min 2.2 s      1.0x  finished",
+		"v14              55.010 s     12.0x  finished",
+		"0000:10:00.0 55.000 s",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("no %q in\n%s", want, out)
+		}
+	}
+	if data, err := os.ReadFile(svg); err != nil || !bytes.HasPrefix(data, []byte("<svg")) {
+		t.Errorf("no picture: %v", err)
+	}
+}
+
+func TestSimulateJSON(t *testing.T) {
+	code, out, _ := shutdowncheck(t, "simulate", "--json", "--versions", "upstream,v14", "--ms", "0000:1?:00.0=1000")
+	if code != exitPass {
+		t.Fatalf("exit %d", code)
+	}
+	var r struct {
+		Versions []struct {
+			Variant string `json:"variant"`
+			TotalMS int64  `json:"total_ms"`
+		} `json:"versions"`
+		CriticalPath []any `json:"critical_path"`
+	}
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	// Socket 0's six controllers now take 1 s: socket 1's six (55 s) are
+	// the longest chain under v14; upstream loses 6 x 54 s.
+	if len(r.Versions) != 2 || r.Versions[0].TotalMS != 662205-6*54000 || r.Versions[1].TotalMS != 55010 || len(r.CriticalPath) == 0 {
+		t.Errorf("%+v", r)
+	}
+}
+
+func TestSimulateBadInput(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"simulate", "--ms", "nvme"}, "want PATTERN=MS"},
+		{[]string{"simulate", "--ms", "nothing*=5"}, "no device of nvme-server matches"},
+		{[]string{"simulate", "--variant", "v99"}, `unknown variant "v99"`},
+		{[]string{"simulate", "a.yaml", "b.yaml"}, "at most one topology"},
+		{[]string{"simulate", file(t, "bad.yaml", "devices:\n  - {name: a, shutdown_ms: -5}\n")}, "bad.yaml:2"},
+	} {
+		code, _, stderr := shutdowncheck(t, c.args...)
+		if code != exitUsage || !strings.Contains(stderr, c.want) {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", c.args, code, stderr, c.want)
+		}
+	}
+}

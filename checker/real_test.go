@@ -1,0 +1,59 @@
+package checker
+
+import (
+	"reflect"
+	"testing"
+
+	"github.com/shutdowncheck/shutdowncheck/model"
+	"github.com/shutdowncheck/shutdowncheck/scheduler"
+)
+
+// What v14 and v18 do on the real machines of ../importer/testdata, found
+// by a short PCT campaign (the full figures are in the README). Every
+// machine with an async device (PCI, SCSI) hits v14's sleep-in-atomic at
+// once: its early pass calls async_schedule_dev_nocall() under
+// devices_kset->list_lock for the first async device from the tail. The
+// AM625 board has no async device (platform, i2c, regulators): no version
+// changes anything there. Imported orders put parents first, so no
+// misordering; v18 is clean on all of them.
+func TestImportedMachines(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		v14    []string
+		v18    []string
+		asyncs int
+	}{
+		{"laptop2008", []string{"sleep-in-atomic"}, nil, 45},
+		{"firecracker-vm", []string{"sleep-in-atomic"}, nil, 7},
+		{"aacraid", []string{"sleep-in-atomic"}, nil, 33},
+		{"wrt1900acs", []string{"sleep-in-atomic"}, nil, 20}, // 5 PCI, 3 hosts, 3 targets, 3 SCSI devices, their 6 class devices
+		{"am625", nil, nil, 0},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			top := importedTopology(t, c.name)
+			asyncs := 0
+			for _, d := range top.Devices {
+				if d.Async {
+					asyncs++
+				}
+			}
+			if asyncs != c.asyncs {
+				t.Errorf("%d async devices, want %d", asyncs, c.asyncs)
+			}
+			for variant, want := range map[string][]string{"v14": c.v14, "v18": c.v18} {
+				v, err := model.LookupVariant(variant)
+				if err != nil {
+					t.Fatal(err)
+				}
+				m, err := model.NewMachine(top, v, top.Scenario)
+				if err != nil {
+					t.Fatal(err)
+				}
+				res := Explore(m, scheduler.NewPCT(1, 20, 3, 40*len(top.Devices)), Options{})
+				if got := violated(res); !reflect.DeepEqual(got, want) {
+					t.Errorf("%s: violated %v, want %v", variant, got, want)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,96 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/shutdowncheck/shutdowncheck/examples"
+	"github.com/shutdowncheck/shutdowncheck/model"
+	"github.com/shutdowncheck/shutdowncheck/simulate"
+	"github.com/shutdowncheck/shutdowncheck/topology"
+)
+
+// defaultTiming is what simulate runs without a topology: a server shaped
+// like the one in the series' cover letter.
+const defaultTiming = "timing/nvme-server"
+
+func runSimulate(args []string, stdout, stderr io.Writer) (int, error) {
+	fs := newFlagSet("simulate", "simulate [flags] [TOPOLOGY]\n\nWithout TOPOLOGY, simulates the built-in "+defaultTiming+".", stderr)
+	focus := fs.String("variant", model.DefaultVariant, "the version whose critical path, hold-ups and timeline are shown")
+	var versions, ms listFlag
+	fs.Var(&versions, "versions", "versions to compare (repeatable, comma-separated; default all)")
+	fs.Var(&ms, "ms", "PATTERN=MS: ->shutdown() takes MS milliseconds on devices whose name matches PATTERN (path.Match; repeatable, the last match wins)")
+	noDefaults := fs.Bool("no-class-defaults", false, "devices without shutdown_ms take 0 ms instead of their class's default")
+	workers := fs.Int("workers", -1, "async worker bound (0 = unbounded; default: the topology's)")
+	svg := fs.String("svg", "", "write the timelines (one panel per version, same time scale) to this SVG file")
+	asJSON := fs.Bool("json", false, "print one JSON object instead of the report")
+	top := fs.Int("top", 10, "how many hold-up devices to list")
+	pos, err := parseArgs(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		return exitPass, nil
+	}
+	if err != nil {
+		return exitUsage, nil
+	}
+	if len(pos) > 1 {
+		return 0, fmt.Errorf("simulate takes at most one topology file (got %d arguments)", len(pos))
+	}
+	t, err := loadTiming(pos)
+	if err != nil {
+		return 0, err
+	}
+	var overrides []simulate.Override
+	for _, s := range ms {
+		o, err := simulate.ParseOverride(s)
+		if err != nil {
+			return 0, err
+		}
+		overrides = append(overrides, o)
+	}
+	d, err := simulate.Resolve(t, overrides, !*noDefaults)
+	if err != nil {
+		return 0, err
+	}
+	vs, err := lookupVariants(versions)
+	if err != nil {
+		return 0, err
+	}
+	if _, err := model.LookupVariant(*focus); err != nil {
+		return 0, err
+	}
+	sc := t.Scenario
+	if *workers >= 0 {
+		sc.Workers = *workers
+	}
+	c, err := simulate.Compare(t, vs, sc, d, simulate.DefaultMaxSteps)
+	if err != nil {
+		return 0, err
+	}
+	if *svg != "" {
+		if err := os.WriteFile(*svg, simulate.SVG(c, *focus), 0o644); err != nil {
+			return 0, err
+		}
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return exitPass, enc.Encode(simulate.JSON(c, *focus, *top))
+	}
+	simulate.WriteText(stdout, c, *focus, *top)
+	if *svg != "" {
+		fmt.Fprintf(stdout, "\ntimeline: %s\n", *svg)
+	}
+	return exitPass, nil
+}
+
+// loadTiming loads the topology file named, or the built-in default.
+func loadTiming(pos []string) (*model.Topology, error) {
+	if len(pos) == 0 {
+		return examples.Load(defaultTiming)
+	}
+	return topology.Load(pos[0])
+}
