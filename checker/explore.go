@@ -125,7 +125,11 @@ func Explore(m *model.Machine, sched scheduler.Scheduler, opt Options) *Result {
 			}
 			spent.Transitions += x.stats.Transitions
 			spent.States += x.stats.States
+			// The next phase starts over, but keeps the clock and what
+			// was found: a timeout in it must not lose counterexamples.
+			prev := x
 			x = newExplorer(m, sched, opt, b)
+			x.begin, x.best, x.pairs = prev.begin, prev.best, prev.pairs
 		}
 		x.stats.Transitions += spent.Transitions
 		x.stats.States += spent.States

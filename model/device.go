@@ -121,6 +121,11 @@ func (k *Kernel) ShutdownStart(dev DevID) bool {
 		return false
 	}
 	k.wr(devObj(objDevShutdown, dev))
+	// The linearizability monitor reads whether any device dev depends on,
+	// directly or not, has returned from its own ->shutdown().
+	for _, a := range k.m.Top.AllDependencies(dev) {
+		k.rd(devObj(objDevShutdown, a))
+	}
 	d := &k.s.Dev[dev]
 	if d.Has(FlagStarted) {
 		d.Flags |= FlagTwice

@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -51,6 +52,7 @@ type Topology struct {
 	children  [][]DevID // klist_children of each device, in registration order
 	consumers [][]int   // links.consumers of each device (indices into Links)
 	suppliers [][]int   // links.suppliers of each device
+	allDeps   [][]DevID // every device each one depends on, directly or not
 }
 
 // TopologyError says what is wrong with a topology and where: Device or
@@ -111,6 +113,7 @@ func (t *Topology) Check() error {
 			"link %s -> %s closes a dependency cycle through parents and non-sync_state_only links (device_link_add() refuses it: device_is_dependent())",
 			t.DevName(t.Links[i].Supplier), t.DevName(t.Links[i].Consumer))}
 	}
+	t.closeDependencies()
 	return t.checkScenario()
 }
 
@@ -200,6 +203,39 @@ func (t *Topology) Dependents(d DevID, fn func(DevID)) {
 		}
 	}
 }
+
+// closeDependencies computes AllDependencies (the dependency graph has no
+// cycle: Check has made sure).
+func (t *Topology) closeDependencies() {
+	t.allDeps = make([][]DevID, len(t.Devices))
+	done := make([]bool, len(t.Devices))
+	var visit func(d DevID)
+	visit = func(d DevID) {
+		if done[d] {
+			return
+		}
+		done[d] = true
+		set := map[DevID]bool{}
+		t.Dependencies(d, func(p DevID) {
+			visit(p)
+			set[p] = true
+			for _, q := range t.allDeps[p] {
+				set[q] = true
+			}
+		})
+		for q := range set {
+			t.allDeps[d] = append(t.allDeps[d], q)
+		}
+		slices.Sort(t.allDeps[d])
+	}
+	for i := range t.Devices {
+		visit(DevID(i))
+	}
+}
+
+// AllDependencies returns, sorted, every device d must shut down before:
+// its parent and non-sync_state_only suppliers, theirs, and so on.
+func (t *Topology) AllDependencies(d DevID) []DevID { return t.allDeps[d] }
 
 // Dependencies calls fn for each device d must shut down before: its parent
 // and its non-sync_state_only suppliers.
