@@ -69,10 +69,11 @@ func BenchmarkVerify(b *testing.B) {
 
 // BenchmarkCampaign measures random and PCT campaigns (10 runs per op)
 // under v14 on real machines imported from ../importer/testdata: the
-// 2008 laptop (454 devices), the Firecracker VM (411) and the WRT1900ACS
-// boot log with its exact devices_kset order (294). It reports runs/s.
+// 2008 laptop (454 devices), the Firecracker VM (411), the WRT1900ACS
+// boot log with its exact devices_kset order (294), the aacraid box (37)
+// and the AM625 board's devlinks (60). It reports runs/s.
 func BenchmarkCampaign(b *testing.B) {
-	for _, name := range []string{"laptop2008", "firecracker-vm", "wrt1900acs"} {
+	for _, name := range []string{"laptop2008", "firecracker-vm", "wrt1900acs", "aacraid", "am625"} {
 		top := importedTopology(b, name)
 		v, err := model.LookupVariant("v14")
 		if err != nil {
