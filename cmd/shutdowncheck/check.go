@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -54,12 +53,9 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 	var c checkConfig
 	fs := newFlagSet("check", "check [flags] TOPOLOGY", stderr)
 	c.register(fs)
-	pos, err := parseArgs(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		return exitPass, nil
-	}
-	if err != nil {
-		return exitUsage, nil // the flag package has said why
+	pos, code, ok := parseCommand(fs, args)
+	if !ok {
+		return code, nil
 	}
 	if len(pos) != 1 {
 		return 0, fmt.Errorf("check needs exactly one topology file (got %d arguments)", len(pos))

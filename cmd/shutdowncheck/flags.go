@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -59,6 +60,20 @@ func (f *scenarioFlags) apply(fs *flag.FlagSet, sc model.Scenario) model.Scenari
 		}
 	})
 	return sc
+}
+
+// parseCommand parses a command's flags. When ok is false the command is
+// over with code: help was asked for (0), or a flag is wrong and the flag
+// package has said why (2).
+func parseCommand(fs *flag.FlagSet, args []string) (pos []string, code int, ok bool) {
+	pos, err := parseArgs(fs, args)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		return nil, exitPass, false
+	case err != nil:
+		return nil, exitUsage, false
+	}
+	return pos, 0, true
 }
 
 // parseArgs parses flags that may come before or after the positional

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -23,12 +21,9 @@ func runImport(args []string, stdout, stderr io.Writer) (int, error) {
 	fs := newFlagSet("import", "import [flags] FORMAT SOURCE\n\n"+importFormats, stderr)
 	name := fs.String("name", "", "the topology's name (default: after the source file, its directory, or the host)")
 	out := fs.String("o", "", "write the topology file here instead of to stdout")
-	pos, err := parseArgs(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		return exitPass, nil
-	}
-	if err != nil {
-		return exitUsage, nil
+	pos, code, ok := parseCommand(fs, args)
+	if !ok {
+		return code, nil
 	}
 	if len(pos) != 2 {
 		return 0, fmt.Errorf("import needs FORMAT and SOURCE\n%s", importFormats)

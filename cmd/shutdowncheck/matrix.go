@@ -2,8 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -35,12 +33,9 @@ func runMatrix(args []string, stdout, stderr io.Writer) (int, error) {
 	fs.BoolVar(&c.json, "json", false, "print JSON instead of a Markdown table")
 	fs.IntVar(&c.maxDevices, "max-devices", 0, "instead of files: every topology of 1..N devices, as verify enumerates them")
 	fs.IntVar(&c.maxLinks, "max-links", 1, "with --max-devices: at most this many device links")
-	pos, err := parseArgs(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		return exitPass, nil
-	}
-	if err != nil {
-		return exitUsage, nil
+	pos, code, ok := parseCommand(fs, args)
+	if !ok {
+		return code, nil
 	}
 	variants, err := lookupVariants(c.variants)
 	if err != nil {

@@ -2,8 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -17,12 +15,9 @@ func runMerge(args []string, stdout, stderr io.Writer) (int, error) {
 	fs := newFlagSet("merge", "merge [--json] [--out DIR] SHARD.json ...", stderr)
 	asJSON := fs.Bool("json", false, "print the merged report as JSON")
 	out := fs.String("out", "", "write each property's smallest counterexample here")
-	pos, err := parseArgs(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		return exitPass, nil
-	}
-	if err != nil {
-		return exitUsage, nil
+	pos, code, ok := parseCommand(fs, args)
+	if !ok {
+		return code, nil
 	}
 	if len(pos) == 0 {
 		return 0, fmt.Errorf("merge needs the shards' JSON reports")

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 
@@ -12,12 +10,9 @@ import (
 
 func runReplay(args []string, stdout, stderr io.Writer) (int, error) {
 	fs := newFlagSet("replay", "replay FILE", stderr)
-	pos, err := parseArgs(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		return exitPass, nil
-	}
-	if err != nil {
-		return exitUsage, nil
+	pos, code, ok := parseCommand(fs, args)
+	if !ok {
+		return code, nil
 	}
 	if len(pos) != 1 {
 		return 0, fmt.Errorf("replay needs exactly one counterexample file (got %d arguments)", len(pos))

@@ -2,8 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -29,12 +27,9 @@ func runSimulate(args []string, stdout, stderr io.Writer) (int, error) {
 	svg := fs.String("svg", "", "write the timelines (one panel per version, same time scale) to this SVG file")
 	asJSON := fs.Bool("json", false, "print one JSON object instead of the report")
 	top := fs.Int("top", 10, "how many hold-up devices to list")
-	pos, err := parseArgs(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		return exitPass, nil
-	}
-	if err != nil {
-		return exitUsage, nil
+	pos, code, ok := parseCommand(fs, args)
+	if !ok {
+		return code, nil
 	}
 	if len(pos) > 1 {
 		return 0, fmt.Errorf("simulate takes at most one topology file (got %d arguments)", len(pos))

@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -43,12 +42,9 @@ func runVerify(args []string, stdout, stderr io.Writer) (int, error) {
 	fs.StringVar(&c.out, "out", "", "write each property's smallest counterexample here")
 	fs.BoolVar(&c.json, "json", false, "print one JSON object (mergeable with `shutdowncheck merge`)")
 	c.scenario.register(fs)
-	pos, err := parseArgs(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		return exitPass, nil
-	}
-	if err != nil {
-		return exitUsage, nil
+	pos, code, ok := parseCommand(fs, args)
+	if !ok {
+		return code, nil
 	}
 	if len(pos) > 0 {
 		return 0, fmt.Errorf("verify takes no topology file: it enumerates them (got %q)", pos[0])
