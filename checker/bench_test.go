@@ -75,14 +75,7 @@ func BenchmarkVerify(b *testing.B) {
 func BenchmarkCampaign(b *testing.B) {
 	for _, name := range []string{"laptop2008", "firecracker-vm", "wrt1900acs", "aacraid", "am625"} {
 		top := importedTopology(b, name)
-		v, err := model.LookupVariant("v14")
-		if err != nil {
-			b.Fatal(err)
-		}
-		m, err := model.NewMachine(top, v, top.Scenario)
-		if err != nil {
-			b.Fatal(err)
-		}
+		m := machineOf(b, top, "v14")
 		strategies := map[string]func(seed uint64) scheduler.Scheduler{
 			"random": func(seed uint64) scheduler.Scheduler { return scheduler.NewRandom(seed, 10) },
 			"pct":    func(seed uint64) scheduler.Scheduler { return scheduler.NewPCT(seed, 10, 3, 40*len(top.Devices)) },

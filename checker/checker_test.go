@@ -18,6 +18,12 @@ func machine(t testing.TB, src, variant string) *model.Machine {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return machineOf(t, top, variant)
+}
+
+// machineOf is the model of variant shutting down top under its scenario.
+func machineOf(t testing.TB, top *model.Topology, variant string) *model.Machine {
+	t.Helper()
 	v, err := model.LookupVariant(variant)
 	if err != nil {
 		t.Fatal(err)

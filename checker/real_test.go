@@ -4,7 +4,6 @@ import (
 	"reflect"
 	"testing"
 
-	"github.com/shutdowncheck/shutdowncheck/model"
 	"github.com/shutdowncheck/shutdowncheck/scheduler"
 )
 
@@ -41,14 +40,7 @@ func TestImportedMachines(t *testing.T) {
 				t.Errorf("%d async devices, want %d", asyncs, c.asyncs)
 			}
 			for variant, want := range map[string][]string{"v14": c.v14, "v18": c.v18} {
-				v, err := model.LookupVariant(variant)
-				if err != nil {
-					t.Fatal(err)
-				}
-				m, err := model.NewMachine(top, v, top.Scenario)
-				if err != nil {
-					t.Fatal(err)
-				}
+				m := machineOf(t, top, variant)
 				res := Explore(m, scheduler.NewPCT(1, 20, 3, 40*len(top.Devices)), Options{})
 				if got := violated(res); !reflect.DeepEqual(got, want) {
 					t.Errorf("%s: violated %v, want %v", variant, got, want)
