@@ -1,7 +1,6 @@
 package importer
 
 import (
-	"bufio"
 	"fmt"
 	"io"
 	"regexp"
@@ -135,24 +134,14 @@ func scsiDevtype(n string) string {
 // rows calls fn with the tab-separated fields of each data row (skipping
 // comments and a "seq" header), which must have at least min fields.
 func rows(file string, r io.Reader, min int, fn func([]string) error) error {
-	sc := bufio.NewScanner(r)
-	line := 0
-	for sc.Scan() {
-		line++
-		t := sc.Text()
-		if strings.HasPrefix(t, "#") || strings.HasPrefix(t, "seq\t") || strings.TrimSpace(t) == "" {
-			continue
+	return eachLine(file, r, func(_ int, t string) error {
+		if comment(t) || strings.HasPrefix(t, "seq\t") {
+			return nil
 		}
 		f := strings.Split(t, "\t")
 		for len(f) < min {
 			f = append(f, "")
 		}
-		if err := fn(f); err != nil {
-			return fmt.Errorf("%s:%d: %v", file, line, err)
-		}
-	}
-	if err := sc.Err(); err != nil {
-		return fmt.Errorf("%s: %v", file, err)
-	}
-	return nil
+		return fn(f)
+	})
 }

@@ -1,7 +1,6 @@
 package importer
 
 import (
-	"bufio"
 	"fmt"
 	"io"
 	"strings"
@@ -18,14 +17,11 @@ import (
 func ReadDevlinks(name, file string, r io.Reader) (*Result, error) {
 	var links []link
 	ids := map[string]bool{}
-	sc := bufio.NewScanner(r)
-	line := 0
 	unknown := 0
-	for sc.Scan() {
-		line++
-		t := strings.TrimSpace(sc.Text())
-		if t == "" || strings.HasPrefix(t, "#") {
-			continue
+	err := eachLine(file, r, func(_ int, text string) error {
+		t := strings.TrimSpace(text)
+		if comment(t) {
+			return nil
 		}
 		var l link
 		if s, c, ok := strings.Cut(t, "--"); ok && !strings.Contains(t, "\t") {
@@ -33,7 +29,7 @@ func ReadDevlinks(name, file string, r io.Reader) (*Result, error) {
 		} else {
 			f := strings.Split(t, "\t")
 			if len(f) < 4 {
-				return nil, fmt.Errorf("%s:%d: want supplier_bus, supplier, consumer_bus, consumer", file, line)
+				return fmt.Errorf("want supplier_bus, supplier, consumer_bus, consumer")
 			}
 			l = link{supplier: f[0] + ":" + f[1], consumer: f[2] + ":" + f[3]}
 			switch {
@@ -44,13 +40,14 @@ func ReadDevlinks(name, file string, r io.Reader) (*Result, error) {
 			}
 		}
 		if !strings.Contains(l.supplier, ":") || !strings.Contains(l.consumer, ":") {
-			return nil, fmt.Errorf("%s:%d: %q is not bus:name--bus:name", file, line, t)
+			return fmt.Errorf("%q is not bus:name--bus:name", t)
 		}
 		ids[l.supplier], ids[l.consumer] = true, true
 		links = append(links, l)
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("%s: %v", file, err)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	if len(links) == 0 {
 		return nil, fmt.Errorf("%s: no links", file)

@@ -7,7 +7,9 @@
 package importer
 
 import (
+	"bufio"
 	"fmt"
+	"io"
 	"path"
 	"sort"
 	"strings"
@@ -193,6 +195,26 @@ func reorderToTail(devs []device, links []link) []device {
 		devs = append(stay, tail...)
 	}
 	return devs
+}
+
+// eachLine calls fn with every line of r and its number (from 1). An error
+// fn returns comes back as "file:line: error"; a read error as "file: error".
+func eachLine(file string, r io.Reader, fn func(line int, text string) error) error {
+	sc := bufio.NewScanner(r)
+	for line := 1; sc.Scan(); line++ {
+		if err := fn(line, sc.Text()); err != nil {
+			return fmt.Errorf("%s:%d: %w", file, line, err)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("%s: %w", file, err)
+	}
+	return nil
+}
+
+// comment reports whether a line is blank or a "#" comment.
+func comment(text string) bool {
+	return strings.HasPrefix(text, "#") || strings.TrimSpace(text) == ""
 }
 
 // baseName is the last element of a sysfs path.

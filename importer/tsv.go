@@ -1,7 +1,6 @@
 package importer
 
 import (
-	"bufio"
 	"fmt"
 	"io"
 	"regexp"
@@ -22,20 +21,16 @@ func ReadTSV(name, file string, r io.Reader) (*Result, error) {
 	var notes []string
 	firstLine := map[string]int{}
 	skipped := 0
-	sc := bufio.NewScanner(r)
-	line := 0
-	for sc.Scan() {
-		line++
-		text := sc.Text()
+	err := eachLine(file, r, func(line int, text string) error {
 		if strings.HasPrefix(text, "# path") {
 			cols = strings.Split(strings.TrimPrefix(text, "# "), "\t")
-			continue
+			return nil
 		}
-		if strings.HasPrefix(text, "#") || strings.TrimSpace(text) == "" {
-			continue
+		if comment(text) {
+			return nil
 		}
 		if cols == nil {
-			return nil, fmt.Errorf("%s:%d: no \"# path\tparent\t...\" header before the first device", file, line)
+			return fmt.Errorf("no \"# path\tparent\t...\" header before the first device")
 		}
 		f := strings.Split(text, "\t")
 		get := func(col string) string {
@@ -47,14 +42,14 @@ func ReadTSV(name, file string, r io.Reader) (*Result, error) {
 			return ""
 		}
 		if get("path") == "" {
-			return nil, fmt.Errorf("%s:%d: a row without a path", file, line)
+			return fmt.Errorf("a row without a path")
 		}
 		if get("synthetic") == "1" {
 			skipped++
-			continue
+			return nil
 		}
 		if prev, dup := firstLine[get("path")]; dup {
-			return nil, fmt.Errorf("%s:%d: device %s listed twice (first at line %d)", file, line, get("path"), prev)
+			return fmt.Errorf("device %s listed twice (first at line %d)", get("path"), prev)
 		}
 		firstLine[get("path")] = line
 		d := device{id: get("path"), parent: get("parent"), name: baseName(get("path")),
@@ -63,9 +58,10 @@ func ReadTSV(name, file string, r io.Reader) (*Result, error) {
 			d.subsystem, d.class, d.devtype = parseGuess(guess)
 		}
 		devs = append(devs, d)
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("%s: %v", file, err)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	if len(devs) == 0 {
 		return nil, fmt.Errorf("%s: no devices", file)
