@@ -13,17 +13,17 @@ type Callback struct {
 	Start, End int64
 }
 
+// callback is the ->shutdown() that step s (OpShutdownStart) starts.
+func (tl *Timeline) callback(s Step) Callback {
+	return Callback{Thread: s.Thread, Dev: s.Dev, Start: s.At, End: s.At + int64(tl.MS[s.Dev])}
+}
+
 // Callbacks returns every ->shutdown() of the run, in start order.
 func (tl *Timeline) Callbacks() []Callback {
 	var out []Callback
-	open := map[model.TID]int{} // thread -> its callback in out
 	for _, s := range tl.Steps {
-		switch s.Kind {
-		case model.OpShutdownStart:
-			open[s.Thread] = len(out)
-			out = append(out, Callback{Thread: s.Thread, Dev: s.Dev, Start: s.At, End: s.At + int64(tl.MS[s.Dev])})
-		case model.OpShutdownEnd:
-			delete(open, s.Thread)
+		if s.Kind == model.OpShutdownStart {
+			out = append(out, tl.callback(s))
 		}
 	}
 	return out
@@ -70,7 +70,7 @@ func (tl *Timeline) CriticalPath() []Segment {
 		seg := &segs[len(segs)-1]
 		seg.To = s.At
 		if s.Kind == model.OpShutdownStart {
-			seg.Callbacks = append(seg.Callbacks, Callback{Thread: s.Thread, Dev: s.Dev, Start: s.At, End: s.At + int64(tl.MS[s.Dev])})
+			seg.Callbacks = append(seg.Callbacks, tl.callback(s))
 		}
 	}
 	return segs

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -139,7 +140,7 @@ func (d *Durations) Sources() []string {
 		}
 		count[s]++
 	}
-	sortStrings(order)
+	sort.Strings(order)
 	out := make([]string, len(order))
 	for i, s := range order {
 		out[i] = fmt.Sprintf("%d from %s", count[s], s)

@@ -10,8 +10,6 @@
 package simulate
 
 import (
-	"sort"
-
 	"github.com/shutdowncheck/shutdowncheck/model"
 )
 
@@ -216,5 +214,3 @@ func (x *sim) finish() {
 		}
 	}
 }
-
-func sortStrings(s []string) { sort.Strings(s) }
