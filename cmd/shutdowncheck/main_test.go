@@ -3,8 +3,10 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -407,6 +409,57 @@ func TestSimulateBadInput(t *testing.T) {
 		code, _, stderr := shutdowncheck(t, c.args...)
 		if code != exitUsage || !strings.Contains(stderr, c.want) {
 			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", c.args, code, stderr, c.want)
+		}
+	}
+}
+
+// verify --shard i/n splits a proof; merge puts the shards' --json reports
+// back together into the whole proof's verdicts and smallest
+// counterexamples. A shard given twice, or one of another proof, is refused.
+func TestVerifyShardsMerge(t *testing.T) {
+	dir := t.TempDir()
+	code, whole, _ := shutdowncheck(t, "verify", "--max-devices", "3", "--json")
+	if code != exitViolation {
+		t.Fatalf("verify: exit %d", code)
+	}
+	var shards []string
+	for i := 1; i <= 3; i++ {
+		_, out, _ := shutdowncheck(t, "verify", "--max-devices", "3", "--json", "--shard", fmt.Sprintf("%d/3", i))
+		path := filepath.Join(dir, fmt.Sprintf("shard%d.json", i))
+		if err := os.WriteFile(path, []byte(out), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		shards = append(shards, path)
+	}
+	code, merged, stderr := shutdowncheck(t, append([]string{"merge", "--json"}, shards...)...)
+	if code != exitViolation {
+		t.Fatalf("merge: exit %d: %s", code, stderr)
+	}
+	type found struct {
+		Property   string `json:"property"`
+		Topologies int64  `json:"topologies"`
+		Index      int64  `json:"index"`
+		Steps      int    `json:"steps"`
+		Message    string `json:"message"`
+	}
+	type report struct {
+		Topologies int64   `json:"topologies"`
+		Complete   bool    `json:"complete"`
+		Found      []found `json:"found"`
+	}
+	var a, b report
+	if err := json.Unmarshal([]byte(whole), &a); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal([]byte(merged), &b); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(a, b) || a.Topologies != 4318 || !a.Complete {
+		t.Errorf("whole %+v\nmerged %+v", a, b)
+	}
+	for _, bad := range [][]string{{shards[0], shards[0]}, {shards[0], file(t, "other.json", strings.Replace(whole, `"max_devices": 3`, `"max_devices": 2`, 1))}} {
+		if code, _, _ := shutdowncheck(t, append([]string{"merge"}, bad...)...); code != exitUsage {
+			t.Errorf("merge %v: exit %d, want 2", bad, code)
 		}
 	}
 }
