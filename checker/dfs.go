@@ -51,22 +51,12 @@ func (x *explorer) exhaustive() {
 	compact := x.opt.Memory == MemoryCompact // keys become 64-bit fingerprints
 	var keyBuf []byte
 	ws := x.ws()
-	free := ws.free // states popped off the stack, for reuse
 	stack := ws.stack[:0]
-	defer func() { ws.free, ws.stack = free, stack[:0] }()
+	defer func() { ws.stack = stack[:0] }()
 	var codes []uint32
 	point := &scheduler.Point{}
 	var top *node // the node whose transitions Label names
 	point.Label = func(i int) string { return Label(x.m, top.s, top.en[i]) }
-	clone := func(s *model.State) *model.State {
-		if n := len(free); n > 0 {
-			c := free[n-1]
-			free = free[:n-1]
-			c.CopyFrom(s)
-			return c
-		}
-		return s.Clone()
-	}
 	// expand pushes s, reached with sleep set sleep, exploring the enabled
 	// transitions not asleep and, on a revisit, only those that slept in the
 	// earlier visit and do not now. It reports whether it pushed.
@@ -126,7 +116,7 @@ func (x *explorer) exhaustive() {
 	}
 	x.stats.States++
 	if !expand(init, visited.add(keyBuf, visited.hash(keyBuf), onStack), model.NoThread, nil, false) {
-		free = append(free, init)
+		ws.release(init)
 	}
 	var childSleep []sleeper
 	for len(stack) > 0 && x.stopped == "" {
@@ -135,13 +125,13 @@ func (x *explorer) exhaustive() {
 		x.depth = len(stack)
 		if n.next == len(n.order) {
 			visited.marks[n.id] = done
-			free = append(free, n.s)
+			ws.release(n.s)
 			stack = stack[:d]
 			continue
 		}
 		tr := n.en[n.order[n.next]]
 		n.next++
-		post := clone(n.s)
+		post := ws.clone(n.s)
 		x.trs, x.evs = x.trs[:d], x.evs[:d]
 		x.step(post, tr)
 		if !x.tick() {
@@ -169,10 +159,10 @@ func (x *explorer) exhaustive() {
 		switch {
 		case seen && visited.marks[id] == onStack:
 			x.hang(post, cycleMessage)
-			free = append(free, post)
+			ws.release(post)
 			continue
 		case seen && (!por || subset(visited.sleep(id), childSleep)):
-			free = append(free, post) // explored already with no more asleep than now
+			ws.release(post) // explored already with no more asleep than now
 			continue
 		case !seen:
 			id = visited.add(keyBuf, h, onStack)
@@ -180,12 +170,12 @@ func (x *explorer) exhaustive() {
 			if d+1 >= x.opt.MaxSteps {
 				x.hang(post, fmt.Sprintf("the run exceeds %d steps without finishing", x.opt.MaxSteps))
 				visited.marks[id] = done
-				free = append(free, post)
+				ws.release(post)
 				continue
 			}
 		}
 		if !expand(post, id, tr.Thread, childSleep, seen) {
-			free = append(free, post)
+			ws.release(post)
 		}
 	}
 }

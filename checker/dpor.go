@@ -61,17 +61,6 @@ func (x *explorer) dpor() {
 		return false
 	}
 	scratch := ws.scratch
-	free := ws.free
-	defer func() { ws.free = free }()
-	clone := func(s *model.State) *model.State {
-		if n := len(free); n > 0 {
-			c := free[n-1]
-			free = free[:n-1]
-			c.CopyFrom(s)
-			return c
-		}
-		return s.Clone()
-	}
 	point := &scheduler.Point{}
 	var top *dporFrame
 	point.Label = func(i int) string { return Label(x.m, top.s, top.en[i]) }
@@ -221,13 +210,13 @@ func (x *explorer) dpor() {
 			if onPath[f.hash]--; onPath[f.hash] == 0 {
 				delete(onPath, f.hash)
 			}
-			free = append(free, f.s)
+			ws.release(f.s)
 			path = path[:d]
 			continue
 		}
 		f.done[next] = true
 		tr := f.en[next]
-		post := clone(f.s)
+		post := ws.clone(f.s)
 		x.trs, x.evs = x.trs[:d], x.evs[:d]
 		x.step(post, tr)
 		if !x.tick() {
@@ -252,18 +241,18 @@ func (x *explorer) dpor() {
 		switch {
 		case cycle(keyBuf, h):
 			x.hang(post, cycleMessage)
-			free = append(free, post)
+			ws.release(post)
 			continue
 		case d+1 >= x.opt.MaxSteps:
 			x.hang(post, fmt.Sprintf("the run exceeds %d steps without finishing", x.opt.MaxSteps))
-			free = append(free, post)
+			ws.release(post)
 			continue
 		}
 		x.stats.States++
 		if push(post, keyBuf, h, childSleep, tr.Thread) {
 			onPath[h]++
 		} else {
-			free = append(free, post)
+			ws.release(post)
 		}
 	}
 }

@@ -43,6 +43,20 @@ type Workspace struct {
 // NewWorkspace returns an empty workspace.
 func NewWorkspace() *Workspace { return &Workspace{scratch: &model.State{}} }
 
+// clone returns a copy of s, in a state released before when there is one.
+func (ws *Workspace) clone(s *model.State) *model.State {
+	if n := len(ws.free); n > 0 {
+		c := ws.free[n-1]
+		ws.free = ws.free[:n-1]
+		c.CopyFrom(s)
+		return c
+	}
+	return s.Clone()
+}
+
+// release keeps s, no longer used, for a later clone.
+func (ws *Workspace) release(s *model.State) { ws.free = append(ws.free, s) }
+
 // ws returns the search's workspace: the caller's, or a fresh one.
 func (x *explorer) ws() *Workspace {
 	if x.opt.Workspace == nil {
