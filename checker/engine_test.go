@@ -15,10 +15,7 @@ import (
 func TestAutoKeepsVerdicts(t *testing.T) {
 	for _, top := range reductionTopologies(t) {
 		for _, v := range model.Variants() {
-			m, err := model.NewMachine(top, v, top.Scenario)
-			if err != nil {
-				t.Fatal(err)
-			}
+			m := machineOf(t, top, v.Name)
 			dfs := Explore(m, scheduler.NewDFS(), Options{})
 			auto := Explore(m, scheduler.NewAuto(), Options{})
 			a, b := verdictOf(dfs), verdictOf(auto)

@@ -64,10 +64,7 @@ func parse(t *testing.T, src string) *model.Topology {
 func TestSleepSetsKeepVerdicts(t *testing.T) {
 	for _, top := range reductionTopologies(t) {
 		for _, v := range model.Variants() {
-			m, err := model.NewMachine(top, v, top.Scenario)
-			if err != nil {
-				t.Fatal(err)
-			}
+			m := machineOf(t, top, v.Name)
 			full := Explore(m, scheduler.NewDFS(), Options{NoReduction: true})
 			reduced := Explore(m, scheduler.NewDFS(), Options{})
 			if a, b := verdictOf(full), verdictOf(reduced); !reflect.DeepEqual(a, b) {
@@ -86,10 +83,7 @@ func TestSleepSetsKeepVerdicts(t *testing.T) {
 func TestDPORKeepsVerdicts(t *testing.T) {
 	for _, top := range reductionTopologies(t) {
 		for _, v := range model.Variants() {
-			m, err := model.NewMachine(top, v, top.Scenario)
-			if err != nil {
-				t.Fatal(err)
-			}
+			m := machineOf(t, top, v.Name)
 			full := Explore(m, scheduler.NewDFS(), Options{NoReduction: true})
 			dpor := Explore(m, scheduler.NewDPOR(), Options{})
 			a, b := verdictOf(full), verdictOf(dpor)
@@ -229,9 +223,6 @@ func renameAll(names []string, rename map[string]string) []string {
 }
 
 func mustMachine(t *testing.T, top *model.Topology, v *model.Variant) *model.Machine {
-	m, err := model.NewMachine(top, v, top.Scenario)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := machineOf(t, top, v.Name)
 	return m
 }

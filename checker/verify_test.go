@@ -48,10 +48,7 @@ func TestVerifyMatchesPlainSearch(t *testing.T) {
 	want := map[string]int64{}
 	smallestSteps := map[string]int{}
 	smallSpace.Each(func(_ int64, top *model.Topology) bool {
-		m, err := model.NewMachine(top, v, top.Scenario)
-		if err != nil {
-			t.Fatal(err)
-		}
+		m := machineOf(t, top, v.Name)
 		r := Explore(m, scheduler.NewDFS(), Options{})
 		for _, viol := range r.Violations {
 			want[viol.Property]++
