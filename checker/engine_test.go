@@ -41,15 +41,16 @@ func (c *countdown) Err() error {
 }
 
 // A timeout in a later phase of auto keeps what the earlier phases found.
-// remove-child under v14 with a first budget of 100 transitions: an early
-// phase finds the new misorder and goes over its budget; a later one is
-// stopped at its first check (transition 1024) before it gets back to it
-// (without carrying findings over, only sleep-in-atomic is left). The
-// timeout is counted, not timed.
+// remove-child under v14 with a first budget of 50 transitions: an early
+// phase (DPOR 50, DFS 100, ... DFS 1600) finds the new misorder and goes
+// over its budget; the last, a DPOR phase, is stopped at its first check
+// (transition 1024) before it gets to it (with a first budget of 100 the
+// same last phase is all there is to find it, and only sleep-in-atomic is
+// found). The timeout is counted, not timed.
 func TestAutoTimeoutKeepsFindings(t *testing.T) {
 	m := machine(t, `devices: [{name: p, async: true}, {name: c, parent: p}]
 scenario: {remove: [c]}`, "v14")
-	res := Explore(m, &scheduler.Auto{Budget: 100}, Options{Context: &countdown{Context: context.Background(), n: 2}})
+	res := Explore(m, &scheduler.Auto{Budget: 50}, Options{Context: &countdown{Context: context.Background(), n: 2}})
 	if res.Stopped != "timeout" {
 		t.Fatalf("stopped %q, want a timeout in a later phase", res.Stopped)
 	}

@@ -3,6 +3,7 @@ package importer
 import (
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -160,6 +161,31 @@ func TestReadBootlog(t *testing.T) {
 			t.Error("the dropped link gpio-leds -> f1018140.gpio is still there")
 		}
 	}
+	// Registration order is the device_add order of the log (the order
+	// file's add_seq column; its rows are the devices in devices_kset
+	// order), which the moves to the tail made differ from devices_kset.
+	if top.Registered == nil {
+		t.Fatal("no registration order recorded")
+	}
+	var addSeq []int
+	data, err := os.ReadFile(filepath.Join("testdata", "wrt1900acs.devices_kset_final_order.tsv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		if f := strings.Split(line, "\t"); !strings.HasPrefix(line, "#") && len(f) >= 4 {
+			seq, err := strconv.Atoi(f[3])
+			if err != nil {
+				t.Fatal(err)
+			}
+			addSeq = append(addSeq, seq)
+		}
+	}
+	for i := 1; i < len(top.Registered); i++ {
+		if a, b := top.Registered[i-1], top.Registered[i]; addSeq[a] > addSeq[b] {
+			t.Fatalf("registered puts %s (add_seq %d) before %s (add_seq %d)", top.Devices[a].Name, addSeq[a], top.Devices[b].Name, addSeq[b])
+		}
+	}
 }
 
 func TestReadDevlinks(t *testing.T) {
@@ -219,6 +245,15 @@ func TestBadInput(t *testing.T) {
 			_, err := ReadTSV("x", "p.tsv", strings.NewReader("# path\tparent\n/devices/a\t/devices/nowhere\n"))
 			return err
 		}},
+		{"tsv missing column", "c.tsv:2: a row of 2 columns, but the header names 3", func() error {
+			_, err := ReadTSV("x", "c.tsv", strings.NewReader("# path\tparent\tsubsystem\n/devices/a\t\n"))
+			return err
+		}},
+		{"bootlog add_seq", "order.tsv:1: add_seq \"x\" of a is not a number", func() error {
+			_, err := ReadBootlog("x", "order.tsv", strings.NewReader("0\ta\tplatform\tx\t0.1\n"),
+				"events.tsv", strings.NewReader(""))
+			return err
+		}},
 		{"tsv duplicate", "listed twice", func() error {
 			_, err := ReadTSV("x", "d.tsv", strings.NewReader("# path\tparent\n/devices/a\t\n/devices/a\t\n"))
 			return err
@@ -232,7 +267,7 @@ func TestBadInput(t *testing.T) {
 			return err
 		}},
 		{"bootlog link to unknown device", "events.tsv:1: link", func() error {
-			_, err := ReadBootlog("x", "order.tsv", strings.NewReader("0\ta\tplatform\n"),
+			_, err := ReadBootlog("x", "order.tsv", strings.NewReader("0\ta\tplatform\t1\t0.1\n"),
 				"events.tsv", strings.NewReader("1\t0.1\tT1\tlink_consumer\ta\tghost\n"))
 			return err
 		}},

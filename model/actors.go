@@ -7,15 +7,17 @@ package model
 // devices_kset before it appears on its parent's klist.
 
 var (
-	fnDeviceDel     FuncID
-	fnDeviceAdd     FuncID
-	fnParamSetAsync FuncID
+	fnDeviceDel           FuncID
+	fnDeviceAdd           FuncID
+	fnParamSetAsync       FuncID
+	fnDeviceLinkReleaseFn FuncID
 )
 
 func init() {
 	fnDeviceDel = DefineFunc("device_del", deviceDel)
 	fnDeviceAdd = DefineFunc("device_add", deviceAdd)
 	fnParamSetAsync = DefineFunc("param_set_bool", paramSetBool)
+	fnDeviceLinkReleaseFn = DefineFunc("device_link_release_fn", deviceLinkReleaseFn)
 }
 
 // actorThread returns a thread that runs fn(dev).
@@ -56,7 +58,6 @@ func deviceDel(k *Kernel, f *Frame) {
 		listDel
 		listUnlock
 		putParent
-		release
 		put
 	)
 	top := k.Topology()
@@ -89,7 +90,7 @@ func deviceDel(k *Kernel, f *Frame) {
 			f.PC = listDel
 		}
 	case listDel: // list_del_init(&kobj->entry);
-		if k.ListDelInit(f.Dev) {
+		if k.KobjectDel(f.Dev) {
 			f.PC = listUnlock
 		}
 	case listUnlock: // spin_unlock(&kobj->kset->list_lock);
@@ -98,12 +99,8 @@ func deviceDel(k *Kernel, f *Frame) {
 		}
 	case putParent: // put_device(parent);
 		if parent == NoDev {
-			f.PC = release
+			f.PC = put
 		} else if k.PutDevice(parent) {
-			f.PC = release
-		}
-	case release: // system_long_wq: device_link_release_fn() for each purged link
-		if l, ok := k.ReleaseNextLink(f.Dev); ok && l < 0 {
 			f.PC = put
 		}
 	case put: // put_device(dev); in device_unregister()
@@ -113,7 +110,25 @@ func deviceDel(k *Kernel, f *Frame) {
 	}
 }
 
-// device_add(dev) of a device listed with present: false. Frame: Dev = dev.
+// linkReleaseThread returns the device_link_wq work item that releases
+// link l: device_link_release_fn(&link->rm_work). Frame: Aux = the link.
+func linkReleaseThread(l int) Thread {
+	t := actorThread(fnDeviceLinkReleaseFn, NoDev)
+	t.Frames[0].Aux = int16(l)
+	return t
+}
+
+// device_link_release_fn(work), queued by devlink_dev_release() when
+// __device_link_del() unregisters the link.
+func deviceLinkReleaseFn(k *Kernel, f *Frame) {
+	if k.LinkReleaseFn(int(f.Aux)) {
+		k.Return(0)
+	}
+}
+
+// device_add(dev) of a device listed with present: false. Frame: Dev = dev,
+// Dev2 = the consumer of a link just added, Aux = the position in its
+// device_reorder_to_tail() walk.
 func deviceAdd(k *Kernel, f *Frame) {
 	const (
 		getParent = iota
@@ -121,6 +136,7 @@ func deviceAdd(k *Kernel, f *Frame) {
 		listAdd
 		listUnlock
 		links
+		reorder
 		klistAdd
 	)
 	parent := k.Topology().Devices[f.Dev].Parent
@@ -128,24 +144,36 @@ func deviceAdd(k *Kernel, f *Frame) {
 	case getParent: // parent = get_device(dev->parent);
 		if parent == NoDev {
 			f.PC = listLock
-		} else if k.GetDevice(parent) {
+		} else if k.GetRegisteredParent(parent) {
 			f.PC = listLock
 		}
 	case listLock: // kobject_add() -> kobj_kset_join(): spin_lock(&kobj->kset->list_lock);
 		if k.SpinLockList() {
 			f.PC = listAdd
 		}
-	case listAdd: // list_add_tail(&kobj->entry, &kobj->kset->list);
-		if k.ListAddTail(f.Dev) {
+	case listAdd: // list_add_tail(&kobj->entry, &kobj->kset->list); ... device_pm_add(dev);
+		if k.KobjectAdd(f.Dev) {
 			f.PC = listUnlock
 		}
 	case listUnlock: // spin_unlock(&kobj->kset->list_lock);
 		if k.SpinUnlockList() {
 			f.PC = links
 		}
-	case links: // fw_devlink: device_link_add() for each link whose other end is registered
-		if l, ok := k.AddNextLink(f.Dev); ok && l < 0 {
-			f.PC = klistAdd
+	case links: // fw_devlink_link_device(dev): device_link_add() for each link whose other end is registered
+		if l, ok := k.AddNextLink(f.Dev); ok {
+			switch {
+			case l < 0:
+				f.PC = klistAdd
+			case !k.Topology().Links[l].SyncStateOnly: // reorder: device_reorder_to_tail(consumer, NULL);
+				f.Dev2, f.Aux, f.PC = k.Topology().Links[l].Consumer, 0, reorder
+			}
+		}
+	case reorder:
+		if next, ok := k.ReorderToTail(f.Dev2, int(f.Aux)); ok {
+			f.Aux = int16(next)
+			if next < 0 {
+				f.Dev2, f.PC = NoDev, links
+			}
 		}
 	case klistAdd: // if (parent) klist_add_tail(&dev->p->knode_parent, &parent->p->klist_children);
 		if parent == NoDev {

@@ -118,7 +118,7 @@ func (k *Kernel) op(kind OpKind, dev DevID, enabled bool) (stop bool) {
 	if info.list && k.s.ListLock != k.tid {
 		k.ev.Fault |= FaultListUnlocked
 	}
-	if dev != NoDev {
+	if dev != NoDev && info.mem != memNone {
 		k.rd(devObj(objDevFreed, dev)) // the use-after-free check
 		if k.s.Dev[dev].Has(FlagFreed) {
 			k.ev.Fault |= FaultUseAfterFree
@@ -170,8 +170,11 @@ func (k *Kernel) settle() {
 	}
 }
 
-// spawn creates a thread; it joins State.Threads when the step ends.
+// spawn creates a thread; it joins State.Threads when the step ends. Its
+// TID depends on how many threads there are: two steps that create threads
+// do not commute.
 func (k *Kernel) spawn(t Thread) TID {
+	k.wr(objThreads)
 	k.spawned = append(k.spawned, t)
 	return TID(len(k.s.Threads) + len(k.spawned) - 1)
 }

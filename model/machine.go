@@ -87,11 +87,13 @@ func (m *Machine) Initial() *State {
 	for i, dev := range m.Top.Devices {
 		d := &s.Dev[i]
 		d.Prev, d.Next, d.Lock, d.Ref = DevID(i), DevID(i), NoThread, m.initialRef[i]
+		d.Knode = m.Top.Knode(DevID(i))
 		if dev.Async {
 			d.Flags |= FlagAsync
 		}
 		if dev.Present {
 			s.listAddTail(DevID(i))
+			d.Flags |= FlagInSysfs | FlagInDPMList
 			if dev.Parent != NoDev {
 				d.Flags |= FlagInKlist
 			}
@@ -239,7 +241,8 @@ func (m *Machine) HeldLocks(s *State, tid TID) []string {
 
 // ThreadName names thread tid the way traces and schedules do: "main",
 // "async:DEV" for the async entry of DEV ("async:DEV#2" for a second one),
-// "device_del:DEV", "device_add:DEV" and "param_set_bool" for the actors.
+// "device_del:DEV", "device_add:DEV" and "param_set_bool" for the actors,
+// "device_link_release_fn:SUPPLIER->CONSUMER" for a link's release work.
 func (m *Machine) ThreadName(s *State, tid TID) string {
 	t := &s.Threads[tid]
 	switch t.Kind {
@@ -257,6 +260,10 @@ func (m *Machine) ThreadName(s *State, tid TID) string {
 			name += fmt.Sprintf("#%d", n)
 		}
 		return name
+	}
+	if t.Frames[0].Fn == fnDeviceLinkReleaseFn {
+		l := m.Top.Links[t.Frames[0].Aux]
+		return fmt.Sprintf("device_link_release_fn:%s->%s", m.Top.DevName(l.Supplier), m.Top.DevName(l.Consumer))
 	}
 	if t.Dev == NoDev {
 		return t.Frames[0].Fn.String()

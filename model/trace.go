@@ -82,11 +82,15 @@ func (m *Machine) Describe(s *State, ev Event) string {
 		link := fmt.Sprintf("link %s -> %s", name(l.Supplier), name(l.Consumer))
 		switch ev.Kind {
 		case OpLinkDel:
-			return "__device_link_del(" + link + "): list_del_rcu() from both lists"
+			return "__device_link_del(" + link + "): list_del_rcu() from both lists; device_link_release_fn() queued on device_link_wq"
 		case OpLinkRelease:
 			return "device_link_release_fn(" + link + "): synchronize_srcu(); put_device() both ends"
 		}
 		return "device_link_add(" + link + "): get_device() both ends"
+	case OpKsetMoveLast:
+		return fmt.Sprintf("device_reorder_to_tail: devices_kset_move_last(%s): list_move_tail() to the tail of devices_kset", dev)
+	case OpReorderDone:
+		return fmt.Sprintf("device_reorder_to_tail(%s): nothing more to move", dev)
 	case OpParamWrite:
 		return fmt.Sprintf("core.async_shutdown = %t", ev.Val != 0)
 	case OpAsyncScheduleDomain:

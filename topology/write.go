@@ -2,6 +2,7 @@ package topology
 
 import (
 	"bytes"
+	"slices"
 	"sort"
 	"strings"
 
@@ -11,10 +12,11 @@ import (
 
 // File is the YAML form of a topology (SPEC §4).
 type File struct {
-	Name     string       `yaml:"name"`
-	Devices  []DeviceYAML `yaml:"devices"`
-	Links    []LinkYAML   `yaml:"links,omitempty"`
-	Scenario ScenarioYAML `yaml:"scenario"`
+	Name       string       `yaml:"name"`
+	Devices    []DeviceYAML `yaml:"devices"`
+	Registered []string     `yaml:"registered,flow,omitempty"`
+	Links      []LinkYAML   `yaml:"links,omitempty"`
+	Scenario   ScenarioYAML `yaml:"scenario"`
 }
 
 // DeviceYAML is one entry of devices.
@@ -59,6 +61,11 @@ func ToFile(t *model.Topology, sc model.Scenario) File {
 			y.Present = new(bool)
 		}
 		f.Devices = append(f.Devices, y)
+	}
+	if t.Registered != nil && !slices.Equal(t.Registered, (&model.Topology{Devices: t.Devices}).RegistrationOrder()) {
+		for _, d := range t.Registered {
+			f.Registered = append(f.Registered, t.Devices[d].Name)
+		}
 	}
 	for _, l := range t.Links {
 		f.Links = append(f.Links, LinkYAML{Supplier: t.Devices[l.Supplier].Name, Consumer: t.Devices[l.Consumer].Name, SyncStateOnly: l.SyncStateOnly})

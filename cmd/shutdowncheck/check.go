@@ -60,11 +60,11 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 	if len(pos) != 1 {
 		return 0, fmt.Errorf("check needs exactly one topology file (got %d arguments)", len(pos))
 	}
-	top, err := topology.Load(pos[0])
+	top, err := topology.LoadWith(pos[0], func(sc *model.Scenario) { *sc = c.scenario.apply(fs, *sc) })
 	if err != nil {
 		return 0, err
 	}
-	m, err := c.machine(fs, top)
+	m, err := c.machine(top)
 	if err != nil {
 		return 0, err
 	}
@@ -86,12 +86,8 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 	return report(res, props, &c, stdout)
 }
 
-// machine applies the scenario flags to top and builds the model.
-func (c *checkConfig) machine(fs *flag.FlagSet, top *model.Topology) (*model.Machine, error) {
-	top.Scenario = c.scenario.apply(fs, top.Scenario)
-	if err := top.Check(); err != nil {
-		return nil, fmt.Errorf("%s: %v", top.Name, err)
-	}
+// machine builds the model of top (its scenario with the flags applied).
+func (c *checkConfig) machine(top *model.Topology) (*model.Machine, error) {
 	v, err := model.LookupVariant(c.variant)
 	if err != nil {
 		return nil, err
