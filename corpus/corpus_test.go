@@ -11,7 +11,6 @@ import (
 
 	"github.com/shutdowncheck/shutdowncheck/checker"
 	"github.com/shutdowncheck/shutdowncheck/model"
-	"github.com/shutdowncheck/shutdowncheck/scheduler"
 	"github.com/shutdowncheck/shutdowncheck/topology"
 )
 
@@ -74,7 +73,7 @@ scenario: {workers: 3}`))
 	}
 	v, _ := model.LookupVariant("v14")
 	m, _ := model.NewMachine(top, v, top.Scenario)
-	res := checker.Explore(m, scheduler.NewDFS(), checker.Options{})
+	res := checker.Explore(m, checker.Options{})
 	dl := res.Violation(checker.Deadlock)
 	if dl == nil {
 		t.Fatal("no deadlock")

@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/shutdowncheck/shutdowncheck/checker"
 	"github.com/shutdowncheck/shutdowncheck/corpus"
+	"github.com/shutdowncheck/shutdowncheck/report"
 )
 
 func runReplay(args []string, stdout, stderr io.Writer) (int, error) {
@@ -27,7 +27,7 @@ func runReplay(args []string, stdout, stderr io.Writer) (int, error) {
 	}
 	fmt.Fprintf(stdout, "%s: %s on %s, %d steps (recorded: %s, expect %s)\n", f.Path, f.Variant, f.Topology.Name,
 		len(f.Schedule), f.Property, f.Expect)
-	checker.WriteTrace(stdout, run)
+	report.WriteTrace(stdout, run)
 	if run.Err != nil {
 		return 0, fmt.Errorf("%s: the schedule does not apply to this model: %v", f.Path, run.Err)
 	}
