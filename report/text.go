@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/shutdowncheck/shutdowncheck/checker"
+	"github.com/shutdowncheck/shutdowncheck/corpus"
 	"github.com/shutdowncheck/shutdowncheck/model"
 )
 
@@ -114,4 +115,20 @@ func pairsText(t *model.Topology, pairs []checker.OrderPair) string {
 		out = append(out, fmt.Sprintf("%s->%s (%s)", t.DevName(p.Supplier), t.DevName(p.Consumer), how))
 	}
 	return strings.Join(out, ", ")
+}
+
+// WriteReplay writes the replay of a counterexample file: what it records,
+// the trace, and, when the schedule could be followed, whether the run
+// violates the file's property.
+func WriteReplay(w io.Writer, f *corpus.File, run *checker.Run) {
+	fmt.Fprintf(w, "%s: %s on %s, %d steps (recorded: %s, expect %s)\n", f.Path, f.Variant, f.Topology.Name,
+		len(f.Schedule), f.Property, f.Expect)
+	WriteTrace(w, run)
+	switch v := run.Violation(f.Property); {
+	case run.Err != nil:
+	case v != nil:
+		fmt.Fprintf(w, "reproduced %s at step %d: %s\n", f.Property, v.Step, v.Message)
+	default:
+		fmt.Fprintf(w, "not reproduced: the run does not violate %s\n", f.Property)
+	}
 }
