@@ -49,7 +49,7 @@ func (f *FoundReport) size() checker.Size {
 
 // Report makes the report of a proof; each counterexample's file replays
 // it with props and maxSteps.
-func Report(res *VerifyResult, props checker.Properties, maxSteps int) (*VerifyReport, error) {
+func (res *VerifyResult) Report(props checker.Properties, maxSteps int) (*VerifyReport, error) {
 	sp := res.Space
 	rep := &VerifyReport{Variant: res.Variant, MinDevices: max(sp.MinDevices, 1), MaxDevices: sp.MaxDevices, MaxLinks: sp.MaxLinks, Scenario: sp.Scenario,
 		Shard: sp.Shard + 1, Shards: max(sp.Shards, 1), Properties: res.Properties, Verdict: "pass", Complete: res.Complete,

@@ -64,7 +64,7 @@ func runVerify(args []string, stdout, stderr io.Writer) (int, error) {
 	defer stop()
 	res := campaign.Verify(space, v, campaign.VerifyOptions{Engine: engine, Properties: props, MaxSteps: c.maxSteps, Workers: c.jobs,
 		Context: ctx, Progress: report.VerifyProgress(stderr)})
-	rep, err := campaign.Report(res, props, c.maxSteps)
+	rep, err := res.Report(props, c.maxSteps)
 	if err != nil {
 		return 0, err
 	}
