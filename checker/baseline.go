@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"github.com/shutdowncheck/shutdowncheck/model"
-	"github.com/shutdowncheck/shutdowncheck/scheduler"
 )
 
 // baselinePairs explores the upstream loop on m's topology, with the same
@@ -25,7 +24,7 @@ func baselinePairs(m *model.Machine) map[[2]model.DevID]bool {
 		panic(err)
 	}
 	opt := Options{Properties: Properties{Order: true}, MaxSteps: DefaultMaxSteps(bm), Context: context.Background()}
-	x := newExplorer(bm, scheduler.NewDFS(), opt, newBaseline(nil))
+	x := newExplorer(bm, opt, newBaseline(nil))
 	x.exhaustive()
 	pairs := map[[2]model.DevID]bool{}
 	for p := range x.pairs {

@@ -8,7 +8,6 @@ import (
 	"github.com/shutdowncheck/shutdowncheck/importer"
 
 	"github.com/shutdowncheck/shutdowncheck/model"
-	"github.com/shutdowncheck/shutdowncheck/scheduler"
 )
 
 // benchTopologies are the shapes BenchmarkExhaustive explores: a 6-device
@@ -38,33 +37,13 @@ func BenchmarkExhaustive(b *testing.B) {
 			m := machine(b, benchTopologies[name], "v14")
 			var states int64
 			for b.Loop() {
-				res := Explore(m, scheduler.NewDFS(), Options{})
+				res := Explore(m, Options{})
 				states += res.Stats.States
 			}
 			b.ReportMetric(float64(states)/b.Elapsed().Seconds(), "states/s")
 			b.ReportMetric(float64(states)/float64(b.N), "states/op")
 		})
 	}
-}
-
-// BenchmarkVerify measures a bounded proof: every topology of 1-3 devices
-// with at most one link, under v14, on one goroutine (so that the figure
-// does not depend on the machine's cores). It reports topologies/s.
-func BenchmarkVerify(b *testing.B) {
-	v, err := model.LookupVariant("v14")
-	if err != nil {
-		b.Fatal(err)
-	}
-	space := VerifySpace{MaxDevices: 3, MaxLinks: 1, Scenario: model.DefaultScenario()}
-	var checked int64
-	for b.Loop() {
-		res := Verify(space, v, VerifyOptions{Workers: 1})
-		if !res.Complete {
-			b.Fatal("incomplete")
-		}
-		checked += res.Checked
-	}
-	b.ReportMetric(float64(checked)/b.Elapsed().Seconds(), "topologies/s")
 }
 
 // BenchmarkCampaign measures random and PCT campaigns (10 runs per op)
@@ -76,17 +55,16 @@ func BenchmarkCampaign(b *testing.B) {
 	for _, name := range []string{"laptop2008", "firecracker-vm", "wrt1900acs", "aacraid", "am625"} {
 		top := importedTopology(b, name)
 		m := machineOf(b, top, "v14")
-		strategies := map[string]func(seed uint64) scheduler.Scheduler{
-			"random": func(seed uint64) scheduler.Scheduler { return scheduler.NewRandom(seed, 10) },
-			"pct":    func(seed uint64) scheduler.Scheduler { return scheduler.NewPCT(seed, 10, 3, 40*len(top.Devices)) },
-		}
+		strategies := map[string]Options{"random": {Engine: Random, Runs: 10}, "pct": {Engine: PCT, Runs: 10, Depth: 3}}
 		for _, strategy := range []string{"random", "pct"} {
 			b.Run(name+"/"+strategy, func(b *testing.B) {
 				var runs, states int64
 				seed := uint64(0)
 				for b.Loop() {
 					seed++
-					res := Explore(m, strategies[strategy](seed), Options{})
+					opt := strategies[strategy]
+					opt.Seed = seed
+					res := Explore(m, opt)
 					runs += res.Stats.Runs
 					states += res.Stats.States
 				}

@@ -35,7 +35,7 @@ type dporFrame struct {
 	kept   []bool // kept[p]: fps[p] is the previous frame's
 }
 
-// dpor is the dynamic partial-order reduction (see scheduler.DPOR). For
+// dpor is the dynamic partial-order reduction (see DPOR in engine.go). For
 // every state on the path it computes what each thread's next step would
 // touch; where that conflicts with an earlier step not ordered before it
 // by happens-before, the other order is added to the earlier state's

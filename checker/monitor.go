@@ -9,7 +9,7 @@ import (
 
 // finding is what a monitor saw, before the explorer attaches a schedule.
 type finding struct {
-	property string
+	property Property
 	message  string
 	details  []string
 	inherit  *bool

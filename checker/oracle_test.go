@@ -114,7 +114,9 @@ func buggyLoop(bug string, k *model.Kernel, f *model.Frame) {
 func TestOraclesCatchBrokenLoops(t *testing.T) {
 	const two = `devices: [{name: a}, {name: b, parent: a}]`
 	cases := []struct {
-		bug, property, message string
+		bug      string
+		property Property
+		message  string
 	}{
 		// The loop never puts what it got: at the end each device holds one more reference.
 		{"leak", Refcount, "references to a are unbalanced when shutdown ends: 1 taken and never dropped"},

@@ -11,7 +11,6 @@ import (
 
 	"github.com/shutdowncheck/shutdowncheck/checker"
 	"github.com/shutdowncheck/shutdowncheck/model"
-	"github.com/shutdowncheck/shutdowncheck/scheduler"
 	"github.com/shutdowncheck/shutdowncheck/topology"
 )
 
@@ -58,7 +57,7 @@ func research(t *testing.T, f *File) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res := checker.Explore(m, scheduler.NewDFS(), checker.Options{Properties: checker.Properties{f.Property: true}, MaxSteps: f.MaxSteps})
+	res := checker.Explore(m, checker.Options{Properties: checker.Properties{f.Property: true}, MaxSteps: f.MaxSteps})
 	v := res.Violation(f.Property)
 	if v == nil {
 		t.Fatalf("%s: %s is no longer violated on %s", f.Path, f.Property, f.Variant)
@@ -95,7 +94,7 @@ scenario: {workers: 3}`))
 	}
 	v, _ := model.LookupVariant("v14")
 	m, _ := model.NewMachine(top, v, top.Scenario)
-	res := checker.Explore(m, scheduler.NewDFS(), checker.Options{})
+	res := checker.Explore(m, checker.Options{})
 	dl := res.Violation(checker.Deadlock)
 	if dl == nil {
 		t.Fatal("no deadlock")

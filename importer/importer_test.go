@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/shutdowncheck/shutdowncheck/devclass"
 	"github.com/shutdowncheck/shutdowncheck/model"
-	"github.com/shutdowncheck/shutdowncheck/simulate"
 )
 
 // counts summarizes an imported topology.
@@ -124,7 +124,7 @@ func TestReadTSVSkipsSyntheticRows(t *testing.T) {
 }
 
 func TestReadTSVDurations(t *testing.T) {
-	// aacraid: SCSI disks sync their cache (simulate.DefaultMS[simulate.Disk]); the box's NVMe
+	// aacraid: SCSI disks sync their cache (devclass.Disk.DefaultMS()); the box's NVMe
 	// controllers are recognized by their nvme class child.
 	res, err := ReadTSV("x", "aacraid", open(t, "aacraid.devices.tsv"))
 	if err != nil {
@@ -134,8 +134,8 @@ func TestReadTSVDurations(t *testing.T) {
 	for _, d := range res.Topology.Devices {
 		byMS[d.ShutdownMS]++
 	}
-	if byMS[simulate.DefaultMS[simulate.Disk]] == 0 || byMS[simulate.DefaultMS[simulate.NVMe]] == 0 {
-		t.Errorf("want SCSI disks (%d ms) and NVMe controllers (%d ms), got durations %v", simulate.DefaultMS[simulate.Disk], simulate.DefaultMS[simulate.NVMe], byMS)
+	if byMS[devclass.Disk.DefaultMS()] == 0 || byMS[devclass.NVMe.DefaultMS()] == 0 {
+		t.Errorf("want SCSI disks (%d ms) and NVMe controllers (%d ms), got durations %v", devclass.Disk.DefaultMS(), devclass.NVMe.DefaultMS(), byMS)
 	}
 }
 
@@ -344,7 +344,7 @@ func TestReadSysfs(t *testing.T) {
 	if got := strings.Join(order, " "); got != want {
 		t.Errorf("order %q, want %q", got, want)
 	}
-	if nvme := deviceNamed(t, top, "0000:00:01.0"); !nvme.Async || nvme.ShutdownMS != simulate.DefaultMS[simulate.NVMe] || nvme.Parent != top.Index("pci0000:00") {
+	if nvme := deviceNamed(t, top, "0000:00:01.0"); !nvme.Async || nvme.ShutdownMS != devclass.NVMe.DefaultMS() || nvme.Parent != top.Index("pci0000:00") {
 		t.Errorf("NVMe controller: %+v", nvme)
 	}
 	if usb := deviceNamed(t, top, "usb1"); usb.Async || !usb.NeedParentLock {

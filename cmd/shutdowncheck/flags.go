@@ -7,7 +7,6 @@ import (
 	"io"
 	"strings"
 
-	"github.com/shutdowncheck/shutdowncheck/checker"
 	"github.com/shutdowncheck/shutdowncheck/model"
 )
 
@@ -101,13 +100,4 @@ func newFlagSet(name, synopsis string, stderr io.Writer) *flag.FlagSet {
 		fs.PrintDefaults()
 	}
 	return fs
-}
-
-func propertyRank(p string) int {
-	for i, q := range rowsOf(checker.AllProperties()) {
-		if q == p {
-			return i
-		}
-	}
-	return len(checker.AllProperties())
 }
