@@ -183,11 +183,13 @@ const (
 	ObjBusShutdown             // dev->bus->shutdown
 	ObjDriverShutdown          // dev->driver->shutdown
 	ObjClassShutdownPre        // dev->class->shutdown_pre
+	ObjLinks                   // &dev->links
+	ObjShutdown                // &dev->p->shutdown (v10's union)
 	numObjKinds
 )
 
 var objNames = [...]string{"?", "devices_kset", "kobj.entry", "devices_kset->list_lock", "kobj", "p", "p->complete", "p->klist_children",
-	"links.consumers", "links.suppliers", "async_domain", "bus", "driver", "class", "bus->shutdown", "driver->shutdown", "class->shutdown_pre"}
+	"links.consumers", "links.suppliers", "async_domain", "bus", "driver", "class", "bus->shutdown", "driver->shutdown", "class->shutdown_pre", "links", "p->shutdown"}
 
 func (o ObjKind) String() string {
 	if int(o) < len(objNames) {
