@@ -255,7 +255,8 @@ func (l *lowerer) emit(in ir.Instr, n cc.Node, text string) int {
 	in.Text = text
 	l.fn.Code = append(l.fn.Code, in)
 	switch in.Op {
-	case ir.OpRead:
+	case ir.OpRead, ir.OpJump, ir.OpBranch, ir.OpReturn:
+		// No operation: on the path that falls through, reads stay valid.
 	case ir.OpAssign:
 		l.invalidate(in.Dst)
 	default:
