@@ -13,15 +13,15 @@ import (
 type Field uint8
 
 const (
-	_          Field = iota
-	FieldParam       // the module parameter async_shutdown (core.async_shutdown)
-	FieldAsync       // dev->async_shutdown, dev_async_shutdown(dev): device argument
-	FieldParent      // dev->parent: device argument
-	FieldDead        // dev->p->dead: device argument
-	FieldAfter       // dev->p->shutdown_after, dev->p->shutdown.after: device argument
-	FieldNext        // dev->p->shutdown.next (v10; a union with FieldAfter): device argument
-	FieldListPrev    // entry->prev on devices_kset->list: entry argument (the head's: the tail)
-	FieldListNext    // entry->next on devices_kset->list: entry argument
+	_             Field = iota
+	FieldParam          // the module parameter async_shutdown (core.async_shutdown)
+	FieldAsync          // dev->async_shutdown, dev_async_shutdown(dev): device argument
+	FieldParent         // dev->parent: device argument
+	FieldDead           // dev->p->dead: device argument
+	FieldAfter          // dev->p->shutdown_after, dev->p->shutdown.after: device argument
+	FieldNext           // dev->p->shutdown.next (v10; a union with FieldAfter): device argument
+	FieldListPrev       // entry->prev on devices_kset->list: entry argument (the head's: the tail)
+	FieldListNext       // entry->next on devices_kset->list: entry argument
 	numFields
 )
 
@@ -35,18 +35,18 @@ func (f Field) String() string { return fieldNames[f] }
 type Static uint8
 
 const (
-	_                    Static = iota
-	StaticBus                   // dev->bus: ObjBus value or NULL
-	StaticDriver                // dev->driver: ObjDriver value or NULL
-	StaticClass                 // dev->class: ObjClass value or NULL
-	StaticNeedParentLock        // dev->bus->need_parent_lock: 0/1
-	StaticBusShutdown           // dev->bus->shutdown: ObjBusShutdown value or NULL
-	StaticDriverShutdown        // dev->driver->shutdown: ObjDriverShutdown value or NULL
-	StaticDriverAsync           // dev->driver->async_shutdown_enable (v5..v10): 0/1
-	StaticClassShutdownPre      // dev->class->shutdown_pre: ObjClassShutdownPre value or NULL
-	StaticLinkSupplier          // link->supplier: a device
-	StaticLinkConsumer          // link->consumer: a device
-	StaticLinkFlags             // link->flags: DL_FLAG_* bits
+	_                      Static = iota
+	StaticBus                     // dev->bus: ObjBus value or NULL
+	StaticDriver                  // dev->driver: ObjDriver value or NULL
+	StaticClass                   // dev->class: ObjClass value or NULL
+	StaticNeedParentLock          // dev->bus->need_parent_lock: 0/1
+	StaticBusShutdown             // dev->bus->shutdown: ObjBusShutdown value or NULL
+	StaticDriverShutdown          // dev->driver->shutdown: ObjDriverShutdown value or NULL
+	StaticDriverAsync             // dev->driver->async_shutdown_enable (v5..v10): 0/1
+	StaticClassShutdownPre        // dev->class->shutdown_pre: ObjClassShutdownPre value or NULL
+	StaticLinkSupplier            // link->supplier: a device
+	StaticLinkConsumer            // link->consumer: a device
+	StaticLinkFlags               // link->flags: DL_FLAG_* bits
 	numStatics
 )
 
@@ -59,33 +59,33 @@ func (s Static) String() string { return staticNames[s] }
 type Prim uint8
 
 const (
-	_                 Prim = iota
-	PrimSpinLock           // spin_lock(&devices_kset->list_lock)
-	PrimSpinUnlock         // spin_unlock(&devices_kset->list_lock)
-	PrimListDelInit        // list_del_init(&dev->kobj.entry)
-	PrimGetDevice          // get_device(dev): returns dev; free on NULL
-	PrimPutDevice          // put_device(dev): free on NULL
-	PrimGetParent          // get_device(dev->parent): reads the parent and takes a reference; returns it
-	PrimDeviceLock         // device_lock(dev)
-	PrimDeviceUnlock       // device_unlock(dev)
-	PrimWaitCompletion     // wait_for_completion(&dev->p->complete)
-	PrimCompleteAll        // complete_all(&dev->p->complete)
-	PrimAsyncSchedule      // async_schedule_dev_nocall(func, dev): returns 1 when queued
-	PrimAsyncQueueDomain   // async_schedule_domain()'s allocation and queueing: (queued, cookie)
-	PrimAsyncSyncFull      // async_synchronize_full()
-	PrimAsyncSyncDomain    // async_synchronize_full_domain(&domain)
-	PrimAsyncSyncCookie    // async_synchronize_cookie_domain(cookie, &domain)
-	PrimLinksReadLock      // device_links_read_lock(): returns idx
-	PrimLinksReadUnlock    // device_links_read_unlock(idx)
-	PrimLinkNext           // the next link of &dev->links.consumers/suppliers after pos (NULL: the first); NULL at the end
-	PrimKlistNext          // next_device(&i): the next child of the iterator's parent; NULL at the end
-	PrimKlistIterExit      // klist_iter_exit(&i): free when the iterator stands on nothing
-	PrimShutdownStart      // a ->shutdown()/->shutdown_pre() callback starts: (callback, dev)
-	PrimShutdownEnd        // the callback returns: (callback, dev)
-	PrimClearAsync         // dev_clear_async_shutdown(dev)
-	PrimSetAsync           // dev_set_async_shutdown(dev)
-	PrimInitCompletion     // init_completion(&dev->p->complete)
-	PrimKlistIterInit      // klist_iter_init(&parent->p->klist_children, &i): free, sets i
+	_                    Prim = iota
+	PrimSpinLock              // spin_lock(&devices_kset->list_lock)
+	PrimSpinUnlock            // spin_unlock(&devices_kset->list_lock)
+	PrimListDelInit           // list_del_init(&dev->kobj.entry)
+	PrimGetDevice             // get_device(dev): returns dev; free on NULL
+	PrimPutDevice             // put_device(dev): free on NULL
+	PrimGetParent             // get_device(dev->parent): reads the parent and takes a reference; returns it
+	PrimDeviceLock            // device_lock(dev)
+	PrimDeviceUnlock          // device_unlock(dev)
+	PrimWaitCompletion        // wait_for_completion(&dev->p->complete)
+	PrimCompleteAll           // complete_all(&dev->p->complete)
+	PrimAsyncSchedule         // async_schedule_dev_nocall(func, dev): returns 1 when queued
+	PrimAsyncQueueDomain      // async_schedule_domain()'s allocation and queueing: (queued, cookie)
+	PrimAsyncSyncFull         // async_synchronize_full()
+	PrimAsyncSyncDomain       // async_synchronize_full_domain(&domain)
+	PrimAsyncSyncCookie       // async_synchronize_cookie_domain(cookie, &domain)
+	PrimLinksReadLock         // device_links_read_lock(): returns idx
+	PrimLinksReadUnlock       // device_links_read_unlock(idx)
+	PrimLinkNext              // the next link of &dev->links.consumers/suppliers after pos (NULL: the first); NULL at the end
+	PrimKlistNext             // next_device(&i): the next child of the iterator's parent; NULL at the end
+	PrimKlistIterExit         // klist_iter_exit(&i): free when the iterator stands on nothing
+	PrimShutdownStart         // a ->shutdown()/->shutdown_pre() callback starts: (callback, dev)
+	PrimShutdownEnd           // the callback returns: (callback, dev)
+	PrimClearAsync            // dev_clear_async_shutdown(dev)
+	PrimSetAsync              // dev_set_async_shutdown(dev)
+	PrimInitCompletion        // init_completion(&dev->p->complete)
+	PrimKlistIterInit         // klist_iter_init(&parent->p->klist_children, &i): free, sets i
 	numPrims
 )
 
@@ -101,17 +101,17 @@ func (p Prim) String() string { return primNames[p] }
 type ExprOp uint8
 
 const (
-	EConst    ExprOp = iota // Val
-	ESlot                   // the frame slot Slot
-	EAddr                   // the address of frame slot Slot (a KLocal value)
-	EDeref                  // the slot X points to (a KLocal value)
-	EObj                    // Obj of the device X (X nil: of no device)
-	EStatic                 // Static of X
-	EContainer              // container_of(X): the device of an entry, identity otherwise
-	EUnary                  // Tok applied to X: "!", "-", "~"
-	EBinary                 // X Tok Y: arithmetic, comparisons, && and || (both sides pure)
-	ECond                   // X ? Y : Z (all pure)
-	EBool                   // (bool)X: 0 or 1
+	EConst     ExprOp = iota // Val
+	ESlot                    // the frame slot Slot
+	EAddr                    // the address of frame slot Slot (a KLocal value)
+	EDeref                   // the slot X points to (a KLocal value)
+	EObj                     // Obj of the device X (X nil: of no device)
+	EStatic                  // Static of X
+	EContainer               // container_of(X): the device of an entry, identity otherwise
+	EUnary                   // Tok applied to X: "!", "-", "~"
+	EBinary                  // X Tok Y: arithmetic, comparisons, && and || (both sides pure)
+	ECond                    // X ? Y : Z (all pure)
+	EBool                    // (bool)X: 0 or 1
 )
 
 // Expr is a pure expression over frame slots: evaluating it reads no
@@ -196,7 +196,9 @@ type Instr struct {
 
 // IsOp reports whether the instruction is a kernel operation (for
 // OpPrim: unless the arguments make it free).
-func (in *Instr) IsOp() bool { return in.Op == OpRead || in.Op == OpWrite || in.Op == OpPrim && !freePrim[in.Prim] }
+func (in *Instr) IsOp() bool {
+	return in.Op == OpRead || in.Op == OpWrite || in.Op == OpPrim && !freePrim[in.Prim]
+}
 
 // freePrim are primitives that are never a kernel operation.
 var freePrim = [numPrims]bool{PrimKlistIterInit: true}

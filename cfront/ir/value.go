@@ -166,25 +166,25 @@ func (v Value) String() string {
 type ObjKind uint8
 
 const (
-	_                  ObjKind = iota
-	ObjKset                    // devices_kset
-	ObjEntry                   // &dev->kobj.entry; of NoDev: &devices_kset->list, the list head
-	ObjListLock                // &devices_kset->list_lock
-	ObjKobj                    // &dev->kobj
-	ObjPrivate                 // dev->p
-	ObjCompletion              // &dev->p->complete
-	ObjKlist                   // &dev->p->klist_children
-	ObjConsumers               // &dev->links.consumers
-	ObjSuppliers               // &dev->links.suppliers
-	ObjDomain                  // an async_domain (sd_domain)
-	ObjBus                     // dev->bus
-	ObjDriver                  // dev->driver
-	ObjClass                   // dev->class
-	ObjBusShutdown             // dev->bus->shutdown
-	ObjDriverShutdown          // dev->driver->shutdown
-	ObjClassShutdownPre        // dev->class->shutdown_pre
-	ObjLinks                   // &dev->links
-	ObjShutdown                // &dev->p->shutdown (v10's union)
+	_                   ObjKind = iota
+	ObjKset                     // devices_kset
+	ObjEntry                    // &dev->kobj.entry; of NoDev: &devices_kset->list, the list head
+	ObjListLock                 // &devices_kset->list_lock
+	ObjKobj                     // &dev->kobj
+	ObjPrivate                  // dev->p
+	ObjCompletion               // &dev->p->complete
+	ObjKlist                    // &dev->p->klist_children
+	ObjConsumers                // &dev->links.consumers
+	ObjSuppliers                // &dev->links.suppliers
+	ObjDomain                   // an async_domain (sd_domain)
+	ObjBus                      // dev->bus
+	ObjDriver                   // dev->driver
+	ObjClass                    // dev->class
+	ObjBusShutdown              // dev->bus->shutdown
+	ObjDriverShutdown           // dev->driver->shutdown
+	ObjClassShutdownPre         // dev->class->shutdown_pre
+	ObjLinks                    // &dev->links
+	ObjShutdown                 // &dev->p->shutdown (v10's union)
 	numObjKinds
 )
 
