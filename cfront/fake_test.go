@@ -245,8 +245,10 @@ func (k *fakeKernel) Prim(p ir.Prim, a []ir.Value) (ir.Value, ir.Value, bool) {
 		}
 		k.record("AsyncSyncFull")
 	case ir.PrimAsyncSyncCookie:
+		// lowest_in_progress(domain) >= cookie: thread i is entry i, and
+		// the waiting entry counts too.
 		for i, pend := range k.pending {
-			if pend && int64(i+1) < a[0].Int() && i != k.cur-1 {
+			if i > 0 && pend && int64(i) < a[0].Int() {
 				return 0, 0, false
 			}
 		}
@@ -476,4 +478,85 @@ func TestRunV14(t *testing.T) {
 		}
 		checkSeq(t, name+" async:b", thread(k.log, "async:b"), worker)
 	}
+}
+
+// v17 on a root a and its async child b: model/v17.go's
+// start_async_shutdown_devices() (list_lock dropped around the queueing, a
+// reference on the next device, the dead check) and shutdown_one_device().
+func TestRunV17(t *testing.T) {
+	k := newFake(t, compileVersion(t, "v17"), []fakeDev{{name: "a", parent: -1}, {name: "b", parent: 0, async: true}}, nil, true)
+	k.run()
+	checkSeq(t, "main", thread(k.log, "main"), []string{
+		"ReadParam=true", "SpinLock", "ListLast=b", "ListPrev(b)=a", "WantsAsync(b)=true", "GetDevice(b)", "GetDevice(a)",
+		"SpinUnlock", "AsyncSchedule(b)=true", "ListDelInit(b)", "SpinLock", "ReadDead(a)=false",
+		"ListPrev(a)=NULL", "WantsAsync(a)=false", "SpinUnlock", "PutDevice(a)",
+		"SpinLock", "ListLast=a", "GetDevice(a)", "ListDelInit(a)", "SpinUnlock", "WantsAsync(a)=false",
+		"KlistNext(a)=b", "WantsAsync(b)=true", "WaitForCompletion(b)", "KlistNext(a)=NULL",
+		"LinksReadLock", "NextLink(a)=-1", "LinksReadUnlock",
+		"DeviceLock(a)", "ReadDead(a)=false", "ShutdownStart(a)", "ShutdownEnd(a)", "CompleteAll(a)", "DeviceUnlock(a)", "PutDevice(a)",
+		"SpinLock", "ListLast=NULL", "SpinUnlock", "AsyncSyncFull",
+	})
+	checkSeq(t, "async:b", thread(k.log, "async:b"), []string{
+		"KlistNext(b)=NULL", "LinksReadLock", "NextLink(b)=-1", "LinksReadUnlock",
+		"DeviceLock(b)", "ReadDead(b)=false", "ShutdownStart(b)", "ShutdownEnd(b)", "CompleteAll(b)", "DeviceUnlock(b)", "PutDevice(b)",
+	})
+}
+
+// v8 and v9 on a root a and its async child b (b's driver enables async
+// shutdown): model/v8.go's main loop queues every device with
+// async_schedule_domain() and writes the cookies; the handlers wait with
+// async_synchronize_cookie_domain(). shutdown_one_device() of v8 2/4 reads
+// dev->parent where the model does not (marked "C only"): to test
+// need_parent_lock before locking and before unlocking; the model takes
+// those from the topology. The read after put_device(dev) is the model's
+// ReadParent.
+func TestRunCookies(t *testing.T) {
+	for _, name := range []string{"v8", "v9"} {
+		k := newFake(t, compileVersion(t, name), []fakeDev{{name: "a", parent: -1}, {name: "b", parent: 0, async: true}}, nil, true)
+		k.run()
+		main := []string{
+			"SpinLock", "ListLast=b", "GetParent(b)=a", "GetDevice(b)", "ListDelInit(b)", "SpinUnlock",
+			"GetDevice(b)", "GetDevice(a)", "AsyncScheduleDomain(b)=1", "SetAfter(a)=1", "PutDevice(a)",
+			"LinksReadLock", "NextLink(b)=-1", "LinksReadUnlock", "PutDevice(b)",
+			"SpinLock", "ListLast=a", "GetParent(a)=NULL", "GetDevice(a)", "ListDelInit(a)", "SpinUnlock",
+			"SetAfter(a)=1", // v8 only: a sync device waits for the entry queued before it
+			"GetDevice(a)", "AsyncScheduleDomain(a)=2",
+			"LinksReadLock", "NextLink(a)=-1", "LinksReadUnlock", "PutDevice(a)",
+			"SpinLock", "ListLast=NULL", "SpinUnlock", "AsyncSyncFull",
+		}
+		waitA := []string{"ReadAfter(a)=1", "AsyncSyncCookie(2)"}
+		if name == "v9" {
+			main = append(main[:21:21], main[22:]...)
+			waitA = []string{"AsyncSyncCookie(2)"} // a sync device waits on its own cookie
+		}
+		checkSeq(t, name+" main", thread(k.log, "main"), main)
+		checkSeq(t, name+" async:b", thread(k.log, "async:b"), []string{
+			"ReadAfter(b)=0", "AsyncSyncCookie(1)",
+			"ReadParent(b)=a", // C only
+			"DeviceLock(b)", "ShutdownStart(b)", "ShutdownEnd(b)", "DeviceUnlock(b)",
+			"ReadParent(b)=a", // C only
+			"PutDevice(b)", "ReadParent(b)=a", "PutDevice(a)",
+		})
+		checkSeq(t, name+" async:a", thread(k.log, "async:a"), append(waitA,
+			"ReadParent(a)=NULL", // C only
+			"DeviceLock(a)", "ShutdownStart(a)", "ShutdownEnd(a)", "DeviceUnlock(a)",
+			"ReadParent(a)=NULL", // C only
+			"PutDevice(a)", "ReadParent(a)=NULL",
+		))
+	}
+}
+
+// v10 (no hand-written model): the synclist and the union
+// shutdown.next/after run to the end on a parent, an async child and a
+// sync child.
+func TestRunV10(t *testing.T) {
+	k := newFake(t, compileVersion(t, "v10"), []fakeDev{{name: "a", parent: -1}, {name: "b", parent: 0, async: true}, {name: "c", parent: 0}}, nil, true)
+	k.run()
+	var shut []string
+	for _, l := range k.log {
+		if strings.Contains(l, "ShutdownStart") {
+			shut = append(shut, l)
+		}
+	}
+	checkSeq(t, "shutdowns", shut, []string{"async:c: ShutdownStart(c)", "async:b: ShutdownStart(b)", "async:a: ShutdownStart(a)"})
 }
