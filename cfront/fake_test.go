@@ -560,3 +560,36 @@ func TestRunV10(t *testing.T) {
 	}
 	checkSeq(t, "shutdowns", shut, []string{"async:c: ShutdownStart(c)", "async:b: ShutdownStart(b)", "async:a: ShutdownStart(a)"})
 }
+
+// A need_parent_lock child (USB): v14's shutdown_one_device() takes a
+// reference on the parent and locks it around __shutdown_one_device();
+// v17's locks the device first, checks dead, and re-locks parent then
+// child (model/v14.go, model/v17.go).
+func TestRunNeedParentLock(t *testing.T) {
+	devs := func() []fakeDev {
+		return []fakeDev{{name: "a", parent: -1}, {name: "b", parent: 0, needParentLock: true}}
+	}
+	one := map[string][]string{
+		"v14": {"GetParent(b)=a", "DeviceLock(a)", "DeviceLock(b)", "ShutdownStart(b)", "ShutdownEnd(b)", "CompleteAll(b)",
+			"DeviceUnlock(b)", "DeviceUnlock(a)", "PutDevice(a)", "PutDevice(b)"},
+		"v17": {"DeviceLock(b)", "ReadDead(b)=false", "GetParent(b)=a", "DeviceUnlock(b)", "DeviceLock(a)", "DeviceLock(b)",
+			"ReadDead(b)=false", "ShutdownStart(b)", "ShutdownEnd(b)", "CompleteAll(b)", "DeviceUnlock(b)", "DeviceUnlock(a)",
+			"PutDevice(a)", "PutDevice(b)"},
+	}
+	for name, want := range one {
+		k := newFake(t, compileVersion(t, name), devs(), nil, true)
+		k.run()
+		main := thread(k.log, "main")
+		start := -1
+		for i, op := range main {
+			if op == "LinksReadUnlock" {
+				start = i + 1
+				break
+			}
+		}
+		if start < 0 || start+len(want) > len(main) {
+			t.Fatalf("%s: %v", name, main)
+		}
+		checkSeq(t, name+" shutdown_one_device(b)", main[start:start+len(want)], want)
+	}
+}
