@@ -67,17 +67,17 @@ func TestDeadSlotsCleared(t *testing.T) {
 			}
 		}
 	}
-	a := ir.Thread{Frames: []ir.Frame{prog.NewFrame(prog.Index["device_shutdown"])}}
-	b := a.Clone()
-	b.Frames[0].Slots[len(b.Frames[0].Slots)-1] = ir.Int(7) // a stale temporary
-	if string(a.AppendKey(nil)) == string(b.AppendKey(nil)) {
+	a := prog.Start(prog.Index["device_shutdown"])
+	b := a // a Thread is a value
+	b.Slots[f.Slots-1] = ir.Int(7) // a stale temporary
+	if string(prog.AppendKey(nil, &a)) == string(prog.AppendKey(nil, &b)) {
 		t.Fatal("keys equal before clearing")
 	}
 	k := &stopKernel{}
 	prog.Run(&a, k)
 	prog.Run(&b, k)
-	if string(a.AppendKey(nil)) != string(b.AppendKey(nil)) {
-		t.Errorf("keys differ after stopping at the same operation:\n%v\n%v", a.Frames, b.Frames)
+	if string(prog.AppendKey(nil, &a)) != string(prog.AppendKey(nil, &b)) || a != b {
+		t.Errorf("threads differ after stopping at the same operation:\n%v\n%v", a, b)
 	}
 }
 

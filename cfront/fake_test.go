@@ -44,6 +44,8 @@ type fakeKernel struct {
 	cur     int
 	cookie  int
 	log     []string
+	quiet   bool
+	ops     int
 }
 
 func newFake(t *testing.T, prog *ir.Program, devs []fakeDev, links []fakeLink, param bool) *fakeKernel {
@@ -70,6 +72,9 @@ func (k *fakeKernel) name(d int) string {
 }
 
 func (k *fakeKernel) record(format string, args ...any) {
+	if k.quiet {
+		return
+	}
 	k.log = append(k.log, k.names[k.cur]+": "+fmt.Sprintf(format, args...))
 }
 
@@ -167,8 +172,8 @@ func (k *fakeKernel) Write(f ir.Field, arg, v ir.Value) bool {
 func (k *fakeKernel) spawn(fn ir.Value, data ir.Value) {
 	cookie := ir.Int(int64(k.cookie))
 	k.cookie++
-	fr := k.prog.NewFrame(fn.Func(), data, cookie)
-	k.threads = append(k.threads, &ir.Thread{Frames: []ir.Frame{fr}})
+	th := k.prog.Start(fn.Func(), data, cookie)
+	k.threads = append(k.threads, &th)
 	k.names = append(k.names, "async:"+k.name(data.Dev()))
 	k.pending = append(k.pending, true)
 }
@@ -349,7 +354,8 @@ func (k *fakeKernel) run() {
 	if !ok {
 		k.t.Fatal("no device_shutdown")
 	}
-	k.threads = []*ir.Thread{{Frames: []ir.Frame{k.prog.NewFrame(main)}}}
+	th := k.prog.Start(main)
+	k.threads = []*ir.Thread{&th}
 	k.names = []string{"main"}
 	k.pending = []bool{false}
 	finished := make([]bool, 1)
@@ -370,6 +376,7 @@ func (k *fakeKernel) run() {
 				progress = true
 			case ir.Ran:
 				progress = true
+				k.ops++
 			}
 			if progress {
 				break
@@ -592,4 +599,20 @@ func TestRunNeedParentLock(t *testing.T) {
 		}
 		checkSeq(t, name+" shutdown_one_device(b)", main[start:start+len(want)], want)
 	}
+}
+
+// BenchmarkRunV14 runs v14's device_shutdown() on a parent with three async
+// children, fake kernel included: an upper bound on what interpreting
+// costs per kernel operation.
+func BenchmarkRunV14(b *testing.B) {
+	prog := compileVersion(&testing.T{}, "v14")
+	devs := []fakeDev{{name: "a", parent: -1}, {name: "b", parent: 0, async: true}, {name: "c", parent: 0, async: true}, {name: "d", parent: 0, async: true}}
+	ops := 0
+	for b.Loop() {
+		k := newFake(&testing.T{}, prog, append([]fakeDev(nil), devs...), nil, true)
+		k.quiet = true
+		k.run()
+		ops = k.ops
+	}
+	b.ReportMetric(float64(ops), "ops/run")
 }

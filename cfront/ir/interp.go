@@ -31,16 +31,28 @@ type LoadReq struct {
 	Arg   Value
 }
 
-// Frame is one activation of a Function.
+// MaxFrames and MaxSlots bound a thread's call depth and the frame slots
+// of all its activations together.
+const (
+	MaxFrames = 8
+	MaxSlots  = 64
+)
+
+// Frame is one activation of a Function: its slots are
+// Thread.Slots[Base:Base+Function.Slots].
 type Frame struct {
-	Fn    int
-	PC    int
-	Slots []Value
+	Fn   uint8
+	Base uint8
+	PC   uint16
 }
 
-// Thread is a call stack, outermost frame first.
+// Thread is a call stack, outermost frame first. It is a value without
+// pointers: copying it copies the thread, so a model State can hold one per
+// thread and be cloned by assignment. Slots past the top frame's are zero.
 type Thread struct {
-	Frames []Frame
+	Depth  uint8
+	Frames [MaxFrames]Frame
+	Slots  [MaxSlots]Value
 	Ret    Value // what the outermost function returned
 }
 
@@ -55,15 +67,29 @@ const (
 
 func (s Status) String() string { return [...]string{"stopped", "ran", "done"}[s] }
 
-// NewFrame returns a frame calling function fn with args.
-func (p *Program) NewFrame(fn int, args ...Value) Frame {
+// Start returns a thread about to call function fn with args.
+func (p *Program) Start(fn int, args ...Value) Thread {
+	var t Thread
 	f := p.Funcs[fn]
 	if len(args) != f.Params {
 		panic(fmt.Sprintf("ir: %s takes %d arguments, given %d", f.Name, f.Params, len(args)))
 	}
-	fr := Frame{Fn: fn, Slots: make([]Value, f.Slots)}
-	copy(fr.Slots, args)
-	return fr
+	if f.Slots > MaxSlots {
+		panic(fmt.Sprintf("ir: %s needs %d slots", f.Name, f.Slots))
+	}
+	t.Depth = 1
+	t.Frames[0] = Frame{Fn: uint8(fn)}
+	copy(t.Slots[:], args)
+	return t
+}
+
+// Top returns the frame the thread runs in.
+func (t *Thread) Top() *Frame { return &t.Frames[t.Depth-1] }
+
+// FrameSlots returns the slots of frame i.
+func (p *Program) FrameSlots(t *Thread, i int) []Value {
+	f := &t.Frames[i]
+	return t.Slots[f.Base : int(f.Base)+p.Funcs[f.Fn].Slots]
 }
 
 // maxFree bounds the free instructions between two kernel operations.
@@ -76,23 +102,22 @@ const maxFree = 100000
 func (p *Program) Run(t *Thread, k Kernel) Status {
 	var args [6]Value
 	for n := 0; ; n++ {
-		if n > maxFree {
-			f := &t.Frames[len(t.Frames)-1]
-			panic(fmt.Sprintf("ir: %s loops without a kernel operation at %s", p.Funcs[f.Fn].Name, p.Funcs[f.Fn].Code[f.PC].Pos))
-		}
-		depth := len(t.Frames) - 1
-		f := &t.Frames[depth]
+		f := t.Top()
 		fn := p.Funcs[f.Fn]
+		if n > maxFree {
+			panic(fmt.Sprintf("ir: %s loops without a kernel operation at %s", fn.Name, fn.Code[f.PC].Pos))
+		}
+		base := int(f.Base)
 		in := &fn.Code[f.PC]
 		switch in.Op {
 		case OpAssign:
-			f.Slots[in.Dst] = p.eval(k, t, depth, in.X)
+			t.Slots[base+in.Dst] = p.eval(k, t, base, in.X)
 			f.PC++
 		case OpJump:
-			f.PC = in.Target
+			f.PC = uint16(in.Target)
 		case OpBranch:
-			if p.eval(k, t, depth, in.X).True() {
-				f.PC = in.Target
+			if p.eval(k, t, base, in.X).True() {
+				f.PC = uint16(in.Target)
 			} else {
 				f.PC++
 			}
@@ -102,7 +127,7 @@ func (p *Program) Run(t *Thread, k Kernel) Status {
 			for i, l := range in.Loads {
 				reqs[i] = LoadReq{Field: l.Field}
 				if l.Arg != nil {
-					reqs[i].Arg = p.eval(k, t, depth, l.Arg)
+					reqs[i].Arg = p.eval(k, t, base, l.Arg)
 				}
 			}
 			if !k.Read(reqs[:len(in.Loads)], out[:len(in.Loads)]) {
@@ -110,12 +135,12 @@ func (p *Program) Run(t *Thread, k Kernel) Status {
 				return Stopped
 			}
 			for i, l := range in.Loads {
-				f.Slots[l.Dst] = out[i]
+				t.Slots[base+l.Dst] = out[i]
 			}
 			f.PC++
 			return Ran
 		case OpWrite:
-			if !k.Write(in.Field, p.eval(k, t, depth, in.X), p.eval(k, t, depth, in.Y)) {
+			if !k.Write(in.Field, p.eval(k, t, base, in.X), p.eval(k, t, base, in.Y)) {
 				p.clearDead(t)
 				return Stopped
 			}
@@ -124,42 +149,57 @@ func (p *Program) Run(t *Thread, k Kernel) Status {
 		case OpPrim:
 			a := args[:len(in.Args)]
 			for i, e := range in.Args {
-				a[i] = p.eval(k, t, depth, e)
+				a[i] = p.eval(k, t, base, e)
 			}
-			switch st := p.prim(t, depth, in, a, k); st {
+			switch p.prim(t, base, in, a, k) {
 			case Stopped:
 				p.clearDead(t)
 				return Stopped
 			case Ran:
-				t.Frames[depth].PC++
+				f.PC++
 				return Ran
 			default: // free: go on
-				t.Frames[depth].PC++
+				f.PC++
 			}
 		case OpCall:
 			callee := in.Fn
 			if callee < 0 {
-				v := p.eval(k, t, depth, in.X)
+				v := p.eval(k, t, base, in.X)
 				if v.Kind() != KFunc || v.Func() < 0 {
 					panic(fmt.Sprintf("ir: %s: call through %v, not a function of the program", in.Pos, v))
 				}
 				callee = v.Func()
 			}
-			nf := p.NewFrame(callee, p.evalArgs(k, t, depth, in.Args)...)
-			t.Frames = append(t.Frames, nf)
+			cf := p.Funcs[callee]
+			nb := base + fn.Slots
+			switch {
+			case len(in.Args) != cf.Params:
+				panic(fmt.Sprintf("ir: %s: %s takes %d arguments, given %d", in.Pos, cf.Name, cf.Params, len(in.Args)))
+			case int(t.Depth) == MaxFrames:
+				panic(fmt.Sprintf("ir: %s: calling %s: more than %d frames", in.Pos, cf.Name, MaxFrames))
+			case nb+cf.Slots > MaxSlots:
+				panic(fmt.Sprintf("ir: %s: calling %s: more than %d slots", in.Pos, cf.Name, MaxSlots))
+			}
+			for i, e := range in.Args {
+				t.Slots[nb+i] = p.eval(k, t, base, e)
+			}
+			t.Frames[t.Depth] = Frame{Fn: uint8(callee), Base: uint8(nb)}
+			t.Depth++
 		case OpReturn:
 			var r Value
 			if in.X != nil {
-				r = p.eval(k, t, depth, in.X)
+				r = p.eval(k, t, base, in.X)
 			}
-			t.Frames = t.Frames[:depth]
-			if depth == 0 {
+			clear(t.Slots[base : base+fn.Slots])
+			t.Depth--
+			t.Frames[t.Depth] = Frame{}
+			if t.Depth == 0 {
 				t.Ret = r
 				return Done
 			}
-			c := &t.Frames[depth-1]
+			c := t.Top()
 			if ci := &p.Funcs[c.Fn].Code[c.PC]; ci.Dst >= 0 {
-				c.Slots[ci.Dst] = r
+				t.Slots[int(c.Base)+ci.Dst] = r
 			}
 			c.PC++
 		}
@@ -168,11 +208,10 @@ func (p *Program) Run(t *Thread, k Kernel) Status {
 
 // prim runs one primitive: Stopped or Ran when it is a kernel operation,
 // Done when it is free for these arguments (then its results are set).
-func (p *Program) prim(t *Thread, depth int, in *Instr, a []Value, k Kernel) Status {
-	f := &t.Frames[depth]
+func (p *Program) prim(t *Thread, base int, in *Instr, a []Value, k Kernel) Status {
 	set := func(v Value) {
 		if in.Dst >= 0 {
-			f.Slots[in.Dst] = v
+			t.Slots[base+in.Dst] = v
 		}
 	}
 	switch in.Prim {
@@ -182,25 +221,25 @@ func (p *Program) prim(t *Thread, depth int, in *Instr, a []Value, k Kernel) Sta
 			return Done
 		}
 	case PrimKlistIterInit: // klist_iter_init(&parent->p->klist_children, &i)
-		p.store(t, a[1], Iter(a[0].Dev(), NoDev))
+		t.store(a[1], Iter(a[0].Dev(), NoDev))
 		return Done
 	case PrimKlistIterExit:
-		if p.load(t, a[0]).Cur() == NoDev {
+		it := t.load(a[0])
+		if it.Cur() == NoDev {
 			return Done // the iterator holds no node
 		}
-		it := p.load(t, a[0])
 		if _, _, ok := k.Prim(in.Prim, []Value{it}); !ok {
 			return Stopped
 		}
-		p.store(t, a[0], Iter(it.Dev(), NoDev))
+		t.store(a[0], Iter(it.Dev(), NoDev))
 		return Ran
 	case PrimKlistNext: // child = next_device(&i)
-		it := p.load(t, a[0])
+		it := t.load(a[0])
 		r, _, ok := k.Prim(in.Prim, []Value{it})
 		if !ok {
 			return Stopped
 		}
-		p.store(t, a[0], Iter(it.Dev(), r.Dev()))
+		t.store(a[0], Iter(it.Dev(), r.Dev()))
 		set(r)
 		return Ran
 	case PrimAsyncQueueDomain: // queued = __cf_async_queue_domain(func, data, domain, &cookie)
@@ -208,7 +247,7 @@ func (p *Program) prim(t *Thread, depth int, in *Instr, a []Value, k Kernel) Sta
 		if !ok {
 			return Stopped
 		}
-		p.store(t, a[3], cookie)
+		t.store(a[3], cookie)
 		set(r)
 		return Ran
 	}
@@ -218,79 +257,70 @@ func (p *Program) prim(t *Thread, depth int, in *Instr, a []Value, k Kernel) Sta
 	}
 	set(r)
 	if in.Dst2 >= 0 {
-		f.Slots[in.Dst2] = r2
+		t.Slots[base+in.Dst2] = r2
 	}
 	return Ran
 }
 
-func (p *Program) evalArgs(k Kernel, t *Thread, depth int, es []*Expr) []Value {
-	vs := make([]Value, len(es))
-	for i, e := range es {
-		vs[i] = p.eval(k, t, depth, e)
-	}
-	return vs
-}
-
-func (p *Program) load(t *Thread, ptr Value) Value {
+func (t *Thread) load(ptr Value) Value {
 	if ptr.Kind() != KLocal {
 		panic(fmt.Sprintf("ir: dereference of %v", ptr))
 	}
-	d, s := ptr.LocalRef()
-	return t.Frames[d].Slots[s]
+	return t.Slots[ptr.LocalRef()]
 }
 
-func (p *Program) store(t *Thread, ptr, v Value) {
+func (t *Thread) store(ptr, v Value) {
 	if ptr.Kind() != KLocal {
 		panic(fmt.Sprintf("ir: store through %v", ptr))
 	}
-	d, s := ptr.LocalRef()
-	t.Frames[d].Slots[s] = v
+	t.Slots[ptr.LocalRef()] = v
 }
 
 // clearDead zeroes the slots no instruction will read before writing them.
 func (p *Program) clearDead(t *Thread) {
-	for i := range t.Frames {
+	for i := 0; i < int(t.Depth); i++ {
 		f := &t.Frames[i]
-		live := p.Funcs[f.Fn].Live[f.PC]
-		for s := range f.Slots {
-			if s < 64 && live&(1<<s) == 0 {
-				f.Slots[s] = 0
+		fn := p.Funcs[f.Fn]
+		live := fn.Live[f.PC]
+		for s := 0; s < fn.Slots; s++ {
+			if live&(1<<s) == 0 {
+				t.Slots[int(f.Base)+s] = 0
 			}
 		}
 	}
 }
 
-func (p *Program) eval(k Kernel, t *Thread, depth int, e *Expr) Value {
+func (p *Program) eval(k Kernel, t *Thread, base int, e *Expr) Value {
 	switch e.Op {
 	case EConst:
 		return e.Val
 	case ESlot:
-		return t.Frames[depth].Slots[e.Slot]
+		return t.Slots[base+e.Slot]
 	case EAddr:
-		return Local(depth, e.Slot)
+		return Local(base + e.Slot)
 	case EDeref:
-		return p.load(t, p.eval(k, t, depth, e.X))
+		return t.load(p.eval(k, t, base, e.X))
 	case EObj:
 		d := NoDev
 		if e.X != nil {
-			v := p.eval(k, t, depth, e.X)
+			v := p.eval(k, t, base, e.X)
 			if v.Kind() != KInt || v.True() {
 				d = v.Dev()
 			}
 		}
 		return Obj(e.Obj, d)
 	case EStatic:
-		return k.Static(e.Static, p.eval(k, t, depth, e.X))
+		return k.Static(e.Static, p.eval(k, t, base, e.X))
 	case EContainer:
-		v := p.eval(k, t, depth, e.X)
+		v := p.eval(k, t, base, e.X)
 		if v.Kind() == KObj {
 			return Dev(v.Dev())
 		}
 		return v
 	case EBool:
-		return Bool(p.eval(k, t, depth, e.X).True())
+		return Bool(p.eval(k, t, base, e.X).True())
 	case EUnary:
-		v := p.eval(k, t, depth, e.X)
+		v := p.eval(k, t, base, e.X)
 		switch e.Tok {
 		case "!":
 			return Bool(!v.True())
@@ -300,19 +330,19 @@ func (p *Program) eval(k Kernel, t *Thread, depth int, e *Expr) Value {
 			return Int(^v.Int())
 		}
 	case ECond:
-		if p.eval(k, t, depth, e.X).True() {
-			return p.eval(k, t, depth, e.Y)
+		if p.eval(k, t, base, e.X).True() {
+			return p.eval(k, t, base, e.Y)
 		}
-		return p.eval(k, t, depth, e.Z)
+		return p.eval(k, t, base, e.Z)
 	case EBinary:
-		x := p.eval(k, t, depth, e.X)
+		x := p.eval(k, t, base, e.X)
 		switch e.Tok {
 		case "&&":
-			return Bool(x.True() && p.eval(k, t, depth, e.Y).True())
+			return Bool(x.True() && p.eval(k, t, base, e.Y).True())
 		case "||":
-			return Bool(x.True() || p.eval(k, t, depth, e.Y).True())
+			return Bool(x.True() || p.eval(k, t, base, e.Y).True())
 		}
-		y := p.eval(k, t, depth, e.Y)
+		y := p.eval(k, t, base, e.Y)
 		switch e.Tok {
 		case "==":
 			return Bool(Equal(x, y))
@@ -355,25 +385,20 @@ func (p *Program) eval(k Kernel, t *Thread, depth int, e *Expr) Value {
 }
 
 // AppendKey appends a compact encoding of t to buf: two threads with the
-// same key are in the same state.
-func (t *Thread) AppendKey(buf []byte) []byte {
-	buf = binary.AppendUvarint(buf, uint64(len(t.Frames)))
-	for i := range t.Frames {
+// same key are in the same state. A frame is its function and PC (the
+// base follows from the frames below), a slot its payload and kind as one
+// varint (one byte for NULL, small integers and the first devices).
+func (p *Program) AppendKey(buf []byte, t *Thread) []byte {
+	buf = append(buf, t.Depth)
+	n := 0
+	for i := 0; i < int(t.Depth); i++ {
 		f := &t.Frames[i]
-		buf = binary.AppendUvarint(buf, uint64(f.Fn))
+		buf = append(buf, f.Fn)
 		buf = binary.AppendUvarint(buf, uint64(f.PC))
-		for _, v := range f.Slots {
-			buf = binary.AppendUvarint(buf, uint64(v))
-		}
+		n = int(f.Base) + p.Funcs[f.Fn].Slots
 	}
-	return binary.AppendUvarint(buf, uint64(t.Ret))
-}
-
-// Clone returns a deep copy of t.
-func (t *Thread) Clone() Thread {
-	c := Thread{Ret: t.Ret, Frames: make([]Frame, len(t.Frames))}
-	for i, f := range t.Frames {
-		c.Frames[i] = Frame{Fn: f.Fn, PC: f.PC, Slots: append([]Value(nil), f.Slots...)}
+	for _, v := range t.Slots[:n] {
+		buf = binary.AppendUvarint(buf, uint64(v.payload())<<3|uint64(v.Kind()))
 	}
-	return c
+	return binary.AppendUvarint(buf, uint64(t.Ret.payload())<<3|uint64(t.Ret.Kind()))
 }

@@ -21,7 +21,7 @@ const (
 	KDev               // struct device *: payload dev+1, 0 is NULL (and the devices_kset list head's container)
 	KLink              // struct device_link *: link+1, 0 is NULL
 	KFunc              // a function pointer to a Program function: index+1, 0 is NULL
-	KLocal             // a pointer to a local of a frame of the same thread: depth<<8 | slot
+	KLocal             // a pointer to a local of a frame of the same thread: its index in Thread.Slots
 	KObj               // the address of a kernel object: ObjKind<<16 | dev+1
 	KIter              // a struct klist_iter: (parent+1)<<14 | (cur+1)
 )
@@ -66,8 +66,8 @@ func Link(l int) Value { return mk(KLink, uint32(l+1)) }
 // Func returns the pointer to function f of the program (-1: NULL).
 func Func(f int) Value { return mk(KFunc, uint32(f+1)) }
 
-// Local returns a pointer to slot of the frame at depth (0: outermost).
-func Local(depth, slot int) Value { return mk(KLocal, uint32(depth)<<8|uint32(slot)) }
+// Local returns a pointer to the thread's slot (Thread.Slots index).
+func Local(slot int) Value { return mk(KLocal, uint32(slot)) }
 
 // Obj returns the address of object o of device d (NoDev: of no device).
 func Obj(o ObjKind, d int) Value { return mk(KObj, uint32(o)<<16|uint32(d+1)) }
@@ -117,8 +117,8 @@ func (v Value) Func() int { return int(v.payload()) - 1 }
 // Obj returns the object kind of a KObj value.
 func (v Value) Obj() ObjKind { return ObjKind(v.payload() >> 16) }
 
-// LocalRef returns the frame depth and slot of a KLocal value.
-func (v Value) LocalRef() (depth, slot int) { return int(v.payload() >> 8), int(v.payload() & 0xff) }
+// LocalRef returns the Thread.Slots index a KLocal value points to.
+func (v Value) LocalRef() int { return int(v.payload()) }
 
 // Equal compares two values as C compares them: pointers of different
 // kinds are equal only when both are NULL.
@@ -149,8 +149,7 @@ func (v Value) String() string {
 		}
 		return fmt.Sprintf("func%d", v.Func())
 	case KLocal:
-		d, s := v.LocalRef()
-		return fmt.Sprintf("&frame%d.slot%d", d, s)
+		return fmt.Sprintf("&slot%d", v.LocalRef())
 	case KObj:
 		if d := v.Dev(); d != NoDev {
 			return fmt.Sprintf("%v(dev%d)", v.Obj(), d)
