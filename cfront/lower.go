@@ -162,6 +162,8 @@ func lower(ast *cc.AST, opt Options) (prog *ir.Program, err error) {
 	markOps(l.prog)
 	for _, f := range l.prog.Funcs {
 		f.Live = liveness(f)
+		compact(f)
+		f.Live = liveness(f)
 	}
 	return l.prog, nil
 }
@@ -327,8 +329,8 @@ func (l *lowerer) load(f ir.Field, arg *ir.Expr) *ir.Expr {
 
 // mark and reset let an operand be lowered on trial.
 type mark struct {
-	code, labels, fixups, pending int
-	cache                         map[string]cached
+	code, labels, fixups, pending, slots int
+	cache                                map[string]cached
 }
 
 func (l *lowerer) mark() mark {
@@ -336,7 +338,7 @@ func (l *lowerer) mark() mark {
 	for k, v := range l.cache {
 		c[k] = v
 	}
-	return mark{len(l.fn.Code), len(l.labels), len(l.fixups), len(l.pending), c}
+	return mark{len(l.fn.Code), len(l.labels), len(l.fixups), len(l.pending), l.fn.Slots, c}
 }
 
 func (l *lowerer) reset(m mark) {
@@ -345,6 +347,8 @@ func (l *lowerer) reset(m mark) {
 	l.fixups = l.fixups[:m.fixups]
 	l.pending = l.pending[:m.pending]
 	l.cache = m.cache
+	l.fn.Slots = m.slots // the trial's temporaries are referenced nowhere now
+	l.fn.SlotNames = l.fn.SlotNames[:m.slots]
 }
 
 func src(n cc.Node) string {
@@ -1392,4 +1396,120 @@ func addrsOf(e *ir.Expr, out []int) []int {
 		out = append(out, e.Slot)
 	}
 	return addrsOf(e.Z, addrsOf(e.Y, addrsOf(e.X, out)))
+}
+
+// compact gives temporaries whose values are never needed at the same
+// time the same slot: fewer slots, smaller states. Parameters and named
+// locals keep theirs.
+func compact(f *ir.Function) {
+	n := f.Slots
+	var interfere [64]uint64
+	live := f.Live
+	for pc := range f.Code {
+		in := &f.Code[pc]
+		var out uint64
+		switch in.Op {
+		case ir.OpJump:
+			out = live[in.Target]
+		case ir.OpBranch:
+			out = live[in.Target]
+			if pc+1 < len(live) {
+				out |= live[pc+1]
+			}
+		case ir.OpReturn:
+		default:
+			if pc+1 < len(live) {
+				out = live[pc+1]
+			}
+		}
+		var defs uint64
+		if in.Dst >= 0 && in.Op != ir.OpRead {
+			defs |= 1 << in.Dst
+		}
+		for _, ld := range in.Loads {
+			defs |= 1 << ld.Dst
+		}
+		for s := 0; s < n; s++ {
+			if defs&(1<<s) != 0 {
+				interfere[s] |= out | defs
+			}
+			if live[pc]&(1<<s) != 0 {
+				interfere[s] |= live[pc]
+			}
+		}
+	}
+	for s := 0; s < n; s++ { // symmetric
+		for t := 0; t < n; t++ {
+			if interfere[s]&(1<<t) != 0 {
+				interfere[t] |= 1 << s
+			}
+		}
+	}
+	color := make([]int, n)
+	var used []uint64 // per new slot: the old slots in it
+	for s := 0; s < n; s++ {
+		if f.SlotNames[s] != "tmp" {
+			color[s] = len(used)
+			used = append(used, 1<<s)
+			continue
+		}
+		c := -1
+		for i, u := range used {
+			if f.SlotNames[firstBit(u)] == "tmp" && interfere[s]&u == 0 {
+				c = i
+				break
+			}
+		}
+		if c < 0 {
+			c = len(used)
+			used = append(used, 0)
+		}
+		used[c] |= 1 << s
+		color[s] = c
+	}
+	if len(used) == n {
+		return
+	}
+	// Lowering shares expression nodes between instructions: rewrite each
+	// node once.
+	seen := map[*ir.Expr]bool{}
+	var rewrite func(e *ir.Expr)
+	rewrite = func(e *ir.Expr) {
+		if e == nil || seen[e] {
+			return
+		}
+		seen[e] = true
+		if e.Op == ir.ESlot || e.Op == ir.EAddr {
+			e.Slot = color[e.Slot]
+		}
+		rewrite(e.X)
+		rewrite(e.Y)
+		rewrite(e.Z)
+	}
+	for pc := range f.Code {
+		in := &f.Code[pc]
+		if in.Dst >= 0 {
+			in.Dst = color[in.Dst]
+		}
+		for i := range in.Loads {
+			in.Loads[i].Dst = color[in.Loads[i].Dst]
+		}
+		for _, e := range exprsOf(in) {
+			rewrite(e)
+		}
+	}
+	names := make([]string, len(used))
+	for i, u := range used {
+		names[i] = f.SlotNames[firstBit(u)]
+	}
+	f.Slots, f.SlotNames = len(used), names
+}
+
+func firstBit(u uint64) int {
+	for i := 0; i < 64; i++ {
+		if u&(1<<i) != 0 {
+			return i
+		}
+	}
+	return -1
 }
