@@ -68,7 +68,7 @@ func TestDeadSlotsCleared(t *testing.T) {
 		}
 	}
 	a := prog.Start(prog.Index["device_shutdown"])
-	b := a // a Thread is a value
+	b := a                         // a Thread is a value
 	b.Slots[f.Slots-1] = ir.Int(7) // a stale temporary
 	if string(prog.AppendKey(nil, &a)) == string(prog.AppendKey(nil, &b)) {
 		t.Fatal("keys equal before clearing")

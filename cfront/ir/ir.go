@@ -286,3 +286,28 @@ func (p *Program) Listing() string {
 	}
 	return b.String()
 }
+
+// Reaches reports whether function name, or a function it calls by name,
+// runs primitive prim: e.g. whether kill_device() completes
+// dev->p->complete (v17 3/5; the model's Variant.KillDeviceCompletes).
+func (p *Program) Reaches(name string, prim Prim) bool {
+	i, ok := p.Index[name]
+	if !ok {
+		return false
+	}
+	seen := map[int]bool{}
+	var visit func(int) bool
+	visit = func(i int) bool {
+		if seen[i] {
+			return false
+		}
+		seen[i] = true
+		for _, in := range p.Funcs[i].Code {
+			if in.Op == OpPrim && in.Prim == prim || in.Op == OpCall && in.Fn >= 0 && visit(in.Fn) {
+				return true
+			}
+		}
+		return false
+	}
+	return visit(i)
+}
