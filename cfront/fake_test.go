@@ -18,7 +18,10 @@ type fakeDev struct {
 	consumers      []int // links by index into fakeKernel.links
 }
 
-type fakeLink struct{ supplier, consumer int }
+type fakeLink struct {
+	supplier, consumer int
+	sso                bool // DL_FLAG_SYNC_STATE_ONLY
+}
 
 // fakeKernel runs threads of a Program one operation at a time, always the
 // oldest thread that can go on, and records each operation in the
@@ -46,6 +49,7 @@ type fakeKernel struct {
 	log     []string
 	quiet   bool
 	ops     int
+	fail    int // async_schedule_dev_nocall() allocations left to fail
 }
 
 func newFake(t *testing.T, prog *ir.Program, devs []fakeDev, links []fakeLink, param bool) *fakeKernel {
@@ -236,6 +240,11 @@ func (k *fakeKernel) Prim(p ir.Prim, a []ir.Value) (ir.Value, ir.Value, bool) {
 		k.done[dev(0)] = true
 		k.record("CompleteAll(%s)", k.name(dev(0)))
 	case ir.PrimAsyncSchedule:
+		if k.fail > 0 {
+			k.fail--
+			k.record("AsyncSchedule(%s)=false", k.name(dev(1)))
+			return 0, 0, true
+		}
 		k.spawn(a[0], a[1])
 		k.record("AsyncSchedule(%s)=true", k.name(dev(1)))
 		return 1, 0, true
@@ -342,6 +351,9 @@ func (k *fakeKernel) Static(s ir.Static, arg ir.Value) ir.Value {
 	case ir.StaticLinkConsumer:
 		return ir.Dev(k.links[arg.Link()].consumer)
 	case ir.StaticLinkFlags:
+		if k.links[arg.Link()].sso {
+			return ir.Int(1<<7 | 1<<6) // DL_FLAG_SYNC_STATE_ONLY | DL_FLAG_MANAGED
+		}
 		return ir.Int(1 << 6) // DL_FLAG_MANAGED
 	}
 	k.t.Fatalf("static %v", s)
@@ -615,4 +627,79 @@ func BenchmarkRunV14(b *testing.B) {
 		ops = k.ops
 	}
 	b.ReportMetric(float64(ops), "ops/run")
+}
+
+// A supplier s and its async consumer c: the sync main loop waits for c
+// through the link (model/v14.go's waitForShutdownDependencies), unless
+// the link is sync_state_only.
+func TestRunLinks(t *testing.T) {
+	for _, sso := range []bool{false, true} {
+		k := newFake(t, compileVersion(t, "v14"), []fakeDev{{name: "s", parent: -1}, {name: "c", parent: -1, async: true}},
+			[]fakeLink{{supplier: 0, consumer: 1, sso: sso}}, true)
+		k.run()
+		wait := []string{"WantsAsync(c)=true", "WaitForCompletion(c)"}
+		if sso {
+			wait = nil
+		}
+		want := append([]string{
+			"ReadParam=true", "SpinLock", "ListLast=c", "ListPrev(c)=s", "WantsAsync(c)=true", "GetDevice(c)",
+			"AsyncSchedule(c)=true", "ListDelInit(c)", "ListPrev(s)=NULL", "WantsAsync(s)=false", "SpinUnlock",
+			"SpinLock", "ListLast=s", "GetDevice(s)", "ListDelInit(s)", "SpinUnlock", "WantsAsync(s)=false",
+			"KlistNext(s)=NULL", "LinksReadLock", "NextLink(s)=0"}, wait...)
+		want = append(want, "NextLink(s)=-1", "LinksReadUnlock",
+			"DeviceLock(s)", "ShutdownStart(s)", "ShutdownEnd(s)", "CompleteAll(s)", "DeviceUnlock(s)", "PutDevice(s)",
+			"SpinLock", "ListLast=NULL", "SpinUnlock", "AsyncSyncFull")
+		checkSeq(t, fmt.Sprintf("sso=%v main", sso), thread(k.log, "main"), want)
+	}
+}
+
+// A failed allocation in the early pass: v14 stops the pass and puts the
+// device (needs_put), the main loop queues it again; v17 clears the
+// device's async flag, goes on, and the main loop shuts it down
+// synchronously (model/v14.go, model/v17.go).
+func TestRunAllocFailure(t *testing.T) {
+	devs := func() []fakeDev { return []fakeDev{{name: "a", parent: -1}, {name: "b", parent: 0, async: true}} }
+	k := newFake(t, compileVersion(t, "v14"), devs(), nil, true)
+	k.fail = 1
+	k.run()
+	checkSeq(t, "v14 main", thread(k.log, "main")[:18], []string{
+		"ReadParam=true", "SpinLock", "ListLast=b", "ListPrev(b)=a", "WantsAsync(b)=true", "GetDevice(b)",
+		"AsyncSchedule(b)=false", "SpinUnlock", "PutDevice(b)",
+		"SpinLock", "ListLast=b", "GetDevice(b)", "ListDelInit(b)", "SpinUnlock", "WantsAsync(b)=true", "AsyncSchedule(b)=true",
+		"SpinLock", "ListLast=a",
+	})
+	k = newFake(t, compileVersion(t, "v17"), devs(), nil, true)
+	k.fail = 1
+	k.run()
+	checkSeq(t, "v17 main", thread(k.log, "main")[:35], []string{
+		"ReadParam=true", "SpinLock", "ListLast=b", "ListPrev(b)=a", "WantsAsync(b)=true", "GetDevice(b)", "GetDevice(a)",
+		"SpinUnlock", "AsyncSchedule(b)=false", "ClearAsync(b)", "PutDevice(b)", "SpinLock", "ReadDead(a)=false",
+		"ListPrev(a)=NULL", "WantsAsync(a)=false", "SpinUnlock", "PutDevice(a)",
+		"SpinLock", "ListLast=b", "GetDevice(b)", "ListDelInit(b)", "SpinUnlock", "WantsAsync(b)=false",
+		"KlistNext(b)=NULL", "LinksReadLock", "NextLink(b)=-1", "LinksReadUnlock",
+		"DeviceLock(b)", "ReadDead(b)=false", "ShutdownStart(b)", "ShutdownEnd(b)", "CompleteAll(b)", "DeviceUnlock(b)", "PutDevice(b)",
+		"SpinLock",
+	})
+}
+
+// The supplier walk of v8 and v9's main loop: the new cookie goes to every
+// supplier (v8) or to every supplier but through a sync_state_only link
+// (v9) (model/v8.go's nextSupplier and setSupplierAfter).
+func TestRunSupplierCookies(t *testing.T) {
+	for _, c := range []struct {
+		version string
+		sso     bool
+		set     bool
+	}{{"v8", false, true}, {"v8", true, true}, {"v9", false, true}, {"v9", true, false}} {
+		k := newFake(t, compileVersion(t, c.version), []fakeDev{{name: "s", parent: -1}, {name: "c", parent: -1, async: true}},
+			[]fakeLink{{supplier: 0, consumer: 1, sso: c.sso}}, true)
+		k.run()
+		want := []string{"SpinLock", "ListLast=c", "GetParent(c)=NULL", "GetDevice(c)", "ListDelInit(c)", "SpinUnlock",
+			"GetDevice(c)", "AsyncScheduleDomain(c)=1", "LinksReadLock", "NextLink(c)=0"}
+		if c.set {
+			want = append(want, "SetAfter(s)=1")
+		}
+		want = append(want, "NextLink(c)=-1", "LinksReadUnlock", "PutDevice(c)", "SpinLock", "ListLast=s")
+		checkSeq(t, fmt.Sprintf("%s sso=%v", c.version, c.sso), thread(k.log, "main")[:len(want)], want)
+	}
 }
