@@ -1,10 +1,62 @@
 package model
 
-// Environment actors (SPEC §2): threads that run beside device_shutdown()
-// when a scenario enables them. Their steps follow ALGORITHM.md §8: device_del()
-// sets dead, leaves the parent's klist, purges its links, leaves
-// devices_kset under list_lock and drops its references; device_add() joins
-// devices_kset before it appears on its parent's klist.
+import (
+	"fmt"
+	"slices"
+)
+
+// Environment actors: threads that run beside device_shutdown() when a
+// scenario enables them, each declared once as a scenario field (see
+// ScenarioFields). device_del() sets dead, leaves the parent's klist,
+// purges its links, leaves devices_kset under list_lock and drops its
+// references; device_add() joins devices_kset before it appears on its
+// parent's klist; a writer flips core.async_shutdown.
+
+var (
+	actorRemove = &ScenarioField{Name: "remove", Kind: DevicesField,
+		Usage:   "devices a concurrent device_del() deletes",
+		Devices: func(s *Scenario) *[]string { return &s.Remove }, Baseline: true,
+		check: func(t *Topology, ids []DevID) error {
+			for _, d := range ids {
+				if !t.Devices[d].Present {
+					return fmt.Errorf("remove names %q, which is not present", t.Devices[d].Name)
+				}
+			}
+			return nil
+		},
+		start: func(m *Machine, s *State) { startEach(m, s, m.Scenario.Remove, fnDeviceDel) }}
+	actorHotAdd = &ScenarioField{Name: "hot_add", Kind: DevicesField,
+		Usage:   "absent devices a concurrent device_add() registers",
+		Devices: func(s *Scenario) *[]string { return &s.HotAdd }, Baseline: true,
+		check: func(t *Topology, ids []DevID) error {
+			for _, d := range ids {
+				dev := t.Devices[d]
+				switch {
+				case dev.Present:
+					return fmt.Errorf("hot_add names %q, which is already present (set present: false)", dev.Name)
+				case dev.Parent != NoDev && !t.Devices[dev.Parent].Present && !slices.Contains(ids, dev.Parent):
+					return fmt.Errorf("hot_add names %q, whose parent %q is neither present nor hot-added: device_add() of a child needs its parent registered", dev.Name, t.Devices[dev.Parent].Name)
+				}
+			}
+			return nil
+		},
+		start: func(m *Machine, s *State) { startEach(m, s, m.Scenario.HotAdd, fnDeviceAdd) }}
+	actorParamToggle = &ScenarioField{Name: "param_toggle", Kind: BoolField,
+		Usage: "a writer may flip core.async_shutdown once",
+		Bool:  func(s *Scenario) *bool { return &s.ParamToggle },
+		start: func(m *Machine, s *State) {
+			if m.Scenario.ParamToggle {
+				s.Threads = append(s.Threads, actorThread(fnParamSetAsync, NoDev))
+			}
+		}}
+)
+
+// startEach starts one thread running fn(dev) for each device named.
+func startEach(m *Machine, s *State, names []string, fn FuncID) {
+	for _, name := range names {
+		s.Threads = append(s.Threads, actorThread(fn, m.Top.Index(name)))
+	}
+}
 
 var (
 	fnDeviceDel           FuncID

@@ -14,18 +14,17 @@ type Machine struct {
 	linkAtStart []bool // both ends registered when shutdown begins
 }
 
-// NewMachine builds the model of variant v shutting down top under sc. The
-// topology must have passed Check.
+// NewMachine builds the model of variant v shutting down top under sc (a
+// device absent from top that sc does not hot-add is simply never
+// registered). The topology must have passed Check.
 func NewMachine(top *Topology, v *Variant, sc Scenario) (*Machine, error) {
 	if top.children == nil {
 		return nil, fmt.Errorf("model: topology %q was not checked", top.Name)
 	}
-	for _, names := range [][]string{sc.Remove, sc.HotAdd} {
-		for _, name := range names {
-			if top.Index(name) == NoDev {
-				return nil, fmt.Errorf("scenario names unknown device %q", name)
-			}
-		}
+	with := *top
+	with.Scenario = sc
+	if err := with.checkFields(); err != nil {
+		return nil, err
 	}
 	m := &Machine{Top: top, Variant: v, Scenario: sc}
 	m.linkAtStart = make([]bool, len(top.Links))
@@ -102,14 +101,10 @@ func (m *Machine) Initial() *State {
 	main := Thread{Kind: KindMain, Status: Running, Dev: NoDev, Depth: 1}
 	main.Frames[0] = Frame{Fn: m.Variant.Main, Dev: NoDev, Cur: NoDev, Dev2: NoDev, Aux: -1}
 	s.Threads = append(s.Threads, main)
-	for _, name := range m.Scenario.Remove {
-		s.Threads = append(s.Threads, actorThread(fnDeviceDel, m.Top.Index(name)))
-	}
-	for _, name := range m.Scenario.HotAdd {
-		s.Threads = append(s.Threads, actorThread(fnDeviceAdd, m.Top.Index(name)))
-	}
-	if m.Scenario.ParamToggle {
-		s.Threads = append(s.Threads, actorThread(fnParamSetAsync, NoDev))
+	for _, f := range ScenarioFields {
+		if f.start != nil {
+			f.start(m, s)
+		}
 	}
 	r := m.NewRunner()
 	for i := range s.Threads {

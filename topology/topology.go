@@ -297,14 +297,18 @@ func (p *parser) scenario(n *yaml.Node, s *model.Scenario) error {
 	for i := 0; n.Kind == yaml.MappingNode && i+1 < len(n.Content); i += 2 {
 		p.fieldLines[n.Content[i].Value] = n.Content[i].Line
 	}
-	return p.fields(n, map[string]func(*yaml.Node) error{
-		"async_shutdown": func(v *yaml.Node) error { return p.bool(v, "async_shutdown", &s.AsyncShutdown) },
-		"workers":        func(v *yaml.Node) error { return p.int(v, "workers", &s.Workers) },
-		"alloc_failures": func(v *yaml.Node) error { return p.int(v, "alloc_failures", &s.AllocFailures) },
-		"remove":         func(v *yaml.Node) error { return p.strs(v, "remove", &s.Remove) },
-		"hot_add":        func(v *yaml.Node) error { return p.strs(v, "hot_add", &s.HotAdd) },
-		"param_toggle":   func(v *yaml.Node) error { return p.bool(v, "param_toggle", &s.ParamToggle) },
-	})
+	handlers := map[string]func(*yaml.Node) error{}
+	for _, f := range model.ScenarioFields {
+		switch f.Kind {
+		case model.BoolField:
+			handlers[f.Name] = func(v *yaml.Node) error { return p.bool(v, f.Name, f.Bool(s)) }
+		case model.IntField:
+			handlers[f.Name] = func(v *yaml.Node) error { return p.int(v, f.Name, f.Int(s)) }
+		case model.DevicesField:
+			handlers[f.Name] = func(v *yaml.Node) error { return p.strs(v, f.Name, f.Devices(s)) }
+		}
+	}
+	return p.fields(n, handlers)
 }
 
 func (p *parser) str(n *yaml.Node, field string, out *string) error {
