@@ -59,18 +59,12 @@ func startEach(m *Machine, s *State, names []string, fn FuncID) {
 }
 
 var (
-	fnDeviceDel           FuncID
-	fnDeviceAdd           FuncID
-	fnParamSetAsync       FuncID
-	fnDeviceLinkReleaseFn FuncID
-)
-
-func init() {
-	fnDeviceDel = DefineFunc("device_del", deviceDel)
-	fnDeviceAdd = DefineFunc("device_add", deviceAdd)
-	fnParamSetAsync = DefineFunc("param_set_bool", paramSetBool)
+	fnDeviceDel           = DefineFunc("device_del", deviceDel)
+	fnDeviceAdd           = DefineFunc("device_add", deviceAdd)
+	fnParamSetAsync       = DefineFunc("param_set_bool", paramSetBool)
 	fnDeviceLinkReleaseFn = DefineFunc("device_link_release_fn", deviceLinkReleaseFn)
-}
+	fnKillDevice          = DefineFunc("kill_device", killDevice)
+)
 
 // actorThread returns a thread that runs fn(dev).
 func actorThread(fn FuncID, dev DevID) Thread {
@@ -79,23 +73,24 @@ func actorThread(fn FuncID, dev DevID) Thread {
 	return t
 }
 
-// KillDevice models kill_device(dev), called under device_lock(dev): it
-// sets dev->p->dead. A version whose kill_device() also signals the
-// shutdown completion (v17 on) says so in Variant.KillDeviceCompletes.
+// KillDevice models the test and the write of dev->p->dead in
+// kill_device(dev): if (dev->p->dead) return false; dev->p->dead = true;
 func (k *Kernel) KillDevice(dev DevID) bool {
 	if k.op(OpKillDevice, dev, true) {
 		return false
 	}
 	k.wr(devObj(objDevDead, dev))
-	if k.m.Variant.KillDeviceCompletes && !k.s.Dev[dev].Has(FlagDone) {
-		k.wr(devObj(objDevDone, dev))
-	}
-	d := &k.s.Dev[dev]
-	d.Flags |= FlagDead
-	if k.m.Variant.KillDeviceCompletes {
-		d.Flags |= FlagDone // complete_all(&dev->p->complete)
-	}
+	k.s.Dev[dev].Flags |= FlagDead
 	return true
+}
+
+// kill_device(dev) before the series (and up to v16), called under
+// device_lock(dev) in device_del(). A version that changed it (v17)
+// passes its own in Variant.KillDevice.
+func killDevice(k *Kernel, f *Frame) {
+	if k.KillDevice(f.Dev) { // if (dev->p->dead) return false; dev->p->dead = true; return true;
+		k.Return(1)
+	}
 }
 
 // device_unregister(dev) = device_del(dev) + put_device(dev). Frame: Dev = dev.
@@ -120,9 +115,7 @@ func deviceDel(k *Kernel, f *Frame) {
 			f.PC = kill
 		}
 	case kill: // kill_device(dev);
-		if k.KillDevice(f.Dev) {
-			f.PC = unlock
-		}
+		k.Call(f, unlock, k.m.Variant.killDevice(), f.Dev)
 	case unlock: // device_unlock(dev);
 		if k.DeviceUnlock(f.Dev) {
 			f.PC = klistDel

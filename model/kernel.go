@@ -22,7 +22,8 @@ type funcInfo struct {
 // funcs is the registry of modeled functions, filled by init functions.
 var funcs = []funcInfo{{name: "(none)"}}
 
-// DefineFunc registers a modeled kernel function. Call it from init().
+// DefineFunc registers a modeled kernel function; call it in the
+// initializer of a package variable (its FuncID).
 func DefineFunc(name string, step StepFunc) FuncID {
 	if len(funcs) > 255 {
 		panic("model: too many functions")
@@ -139,6 +140,9 @@ func (k *Kernel) Call(f *Frame, ret uint8, fn FuncID, dev DevID) *Frame {
 	*nf = Frame{Fn: fn, Dev: dev, Cur: NoDev, Dev2: NoDev, Aux: -1}
 	return nf
 }
+
+// Ret is what the last function this thread called returned.
+func (k *Kernel) Ret() int16 { return k.t.Ret }
 
 // Return returns v from the current function.
 func (k *Kernel) Return(v int16) {

@@ -6,11 +6,7 @@ package model
 // the node it stands on: a child deleted meanwhile stays alive until the
 // iterator moves on, which then drops the klist's reference.
 
-var fnDeviceForEachChild FuncID
-
-func init() {
-	fnDeviceForEachChild = DefineFunc("device_for_each_child", deviceForEachChild)
-}
+var fnDeviceForEachChild = DefineFunc("device_for_each_child", deviceForEachChild)
 
 // CallDeviceForEachChild makes f call device_for_each_child(parent, &data, fn):
 // fn(child) runs with Flag = data for each child on parent's klist.

@@ -64,10 +64,7 @@ func (m *Machine) Describe(s *State, ev Event) string {
 	case OpAsyncEntryDone:
 		return fmt.Sprintf("entry for %s done: wake_up(&async_done)", dev)
 	case OpKillDevice:
-		if m.Variant.KillDeviceCompletes {
-			return fmt.Sprintf("kill_device(%s): %s->p->dead = true; complete_all(&%s->p->complete)", dev, dev, dev)
-		}
-		return fmt.Sprintf("kill_device(%s): %s->p->dead = true", dev, dev)
+		return fmt.Sprintf("%s->p->dead = true", dev)
 	case OpKlistDel:
 		return fmt.Sprintf("klist_del(&%s->p->knode_parent)", dev)
 	case OpKlistAdd:
