@@ -89,6 +89,20 @@ func (mo *monitor) faults(s *model.State, ev model.Event) {
 	}
 }
 
+// orderReads is what checkOrder and checkOrderAtStart read.
+func orderReads(t *model.Topology, _ *model.State, ev model.Event, read func(model.Obj)) {
+	switch ev.Kind {
+	case model.OpShutdownStart:
+		t.Dependents(ev.Dev, func(c model.DevID) {
+			read(model.ShutdownObj(c))
+			read(model.DeadObj(c))
+			read(model.RegisteredObj(c))
+		})
+	case model.OpShutdownEnd:
+		t.Dependencies(ev.Dev, func(d model.DevID) { read(model.ShutdownObj(d)) })
+	}
+}
+
 // checkOrder runs when dev's ->shutdown() returns: no parent or
 // non-sync_state_only supplier of dev may have started already.
 func (mo *monitor) checkOrder(s *model.State, dev model.DevID) {
@@ -158,12 +172,32 @@ func (mo *monitor) checkLinearizable(s *model.State, dev model.DevID) {
 	}
 }
 
+// linearizabilityReads is what checkLinearizable reads.
+func linearizabilityReads(t *model.Topology, _ *model.State, ev model.Event, read func(model.Obj)) {
+	if ev.Kind == model.OpShutdownStart {
+		for _, a := range t.AllDependencies(ev.Dev) {
+			read(model.ShutdownObj(a))
+		}
+	}
+}
+
 // relation says how sup depends on dev: "parent" or "supplier".
 func relation(t *model.Topology, sup, dev model.DevID) string {
 	if t.Devices[dev].Parent == sup {
 		return "parent"
 	}
 	return "supplier"
+}
+
+// completenessReads is what checkShutDown reads when device_shutdown()
+// returns (a second start of a device's ->shutdown() is the step's own).
+func completenessReads(t *model.Topology, s *model.State, ev model.Event, read func(model.Obj)) {
+	if ev.Exit && s.Threads[ev.Thread].Kind == model.KindMain {
+		for i := range t.Devices {
+			read(model.ShutdownObj(model.DevID(i)))
+			read(model.DeadObj(model.DevID(i)))
+		}
+	}
 }
 
 // checkShutDown reports every device registered at the start and not deleted

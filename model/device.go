@@ -138,18 +138,6 @@ func (k *Kernel) ShutdownStart(dev DevID) bool {
 		return false
 	}
 	k.wr(devObj(objDevShutdown, dev))
-	// The linearizability monitor reads whether any device dev depends on,
-	// directly or not, has returned from its own ->shutdown(); the order
-	// monitor whether each device depending on dev is registered, alive and
-	// has returned from its own.
-	for _, a := range k.m.Top.AllDependencies(dev) {
-		k.rd(devObj(objDevShutdown, a))
-	}
-	k.m.Top.Dependents(dev, func(c DevID) {
-		k.rd(devObj(objDevShutdown, c))
-		k.rd(devObj(objDevDead, c))
-		k.rd(devObj(objDevReg, c))
-	})
 	d := &k.s.Dev[dev]
 	if d.Has(FlagStarted) {
 		d.Flags |= FlagTwice
@@ -164,8 +152,6 @@ func (k *Kernel) ShutdownEnd(dev DevID) bool {
 		return false
 	}
 	k.wr(devObj(objDevShutdown, dev))
-	// The order monitor reads whether dev's parent and suppliers have started.
-	k.m.Top.Dependencies(dev, func(d DevID) { k.rd(devObj(objDevShutdown, d)) })
 	k.s.Dev[dev].Flags |= FlagEnded
 	return true
 }

@@ -117,9 +117,20 @@ func (m *Machine) Initial() *State {
 // Runner steps states of one machine. It holds scratch space: use one per
 // goroutine.
 type Runner struct {
-	m *Machine
-	k Kernel
+	m       *Machine
+	k       Kernel
+	observe Observer
 }
+
+// Observer declares what a check run after every step (a property monitor)
+// reads of the state besides what the step itself touched: it calls read
+// with each such object (ShutdownObj, DeadObj, RegisteredObj). The Runner
+// records those reads as the step's own, so the partial-order reductions
+// never swap two steps whose order a check can tell apart.
+type Observer func(s *State, ev Event, read func(Obj))
+
+// Observe makes every Apply record the reads o declares.
+func (r *Runner) Observe(o Observer) { r.observe = o }
 
 // NewRunner returns a Runner for m.
 func (m *Machine) NewRunner() *Runner { return &Runner{m: m, k: Kernel{m: m}} }
@@ -176,8 +187,9 @@ func (r *Runner) Apply(s *State, tr Transition) Event {
 		if s.holdsLock(tr.Thread) {
 			ev.Fault |= FaultLockHeldAtExit
 		}
-		r.k.probing = false
-		r.k.exitReads()
+	}
+	if r.observe != nil {
+		r.observe(s, ev, func(o Obj) { r.k.acc = append(r.k.acc, Access(o)<<2) })
 	}
 	spawned := r.k.spawned
 	for _, t := range spawned {
@@ -191,18 +203,6 @@ func (r *Runner) Apply(s *State, tr Transition) Event {
 
 // Accesses returns what the last Apply touched; valid until the next Apply.
 func (r *Runner) Accesses() []Access { return r.k.acc }
-
-// exitReads records what the checks at a thread's exit read besides its
-// own locks (which no other thread can take from it): for
-// device_shutdown(), whether every device has been shut down.
-func (k *Kernel) exitReads() {
-	if k.t.Kind != KindMain {
-		return
-	}
-	for i := range k.s.Dev {
-		k.rd(devObj(objDevShutdown, DevID(i)))
-	}
-}
 
 // holdsLock reports whether thread tid holds any lock.
 func (s *State) holdsLock(tid TID) bool {
