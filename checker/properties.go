@@ -25,6 +25,8 @@ const (
 	Refcount        Property = "refcount"
 	ListLock        Property = "list-lock"
 	Lock            Property = "lock"
+	NullDeref       Property = "null-deref"
+	DeadDevice      Property = "dead-device"
 	Linearizability Property = "linearizability"
 	// NewOrder is not a property of its own: it marks the order violations
 	// the upstream loop does not have on the same topology and scenario.
@@ -34,7 +36,7 @@ const (
 
 // properties is every property, in report order: the one list that names
 // them, counts them and ranks them.
-var properties = [...]Property{Order, Deadlock, Hang, Completeness, SleepInAtomic, Refcount, ListLock, Lock, Linearizability}
+var properties = [...]Property{Order, Deadlock, Hang, Completeness, SleepInAtomic, Refcount, ListLock, Lock, NullDeref, DeadDevice, Linearizability}
 
 // AllProperties lists every property in report order.
 func AllProperties() []Property { return slices.Clone(properties[:]) }
@@ -97,13 +99,13 @@ func observer(m *model.Machine, ps Properties) model.Observer {
 	}
 	return func(s *model.State, ev model.Event, read func(model.Obj)) {
 		for _, r := range reads {
-			r(m.Top, s, ev, read)
+			r(m, s, ev, read)
 		}
 	}
 }
 
 // stepReads declares what a property's monitor reads after step ev.
-type stepReads func(t *model.Topology, s *model.State, ev model.Event, read func(model.Obj))
+type stepReads func(m *model.Machine, s *model.State, ev model.Event, read func(model.Obj))
 
 // reads returns what p's monitor reads after a step besides what the step
 // touched, or nil when nothing: the kernel-rule properties are decided by
@@ -116,6 +118,8 @@ func (p Property) reads() stepReads {
 		return completenessReads
 	case Linearizability:
 		return linearizabilityReads
+	case DeadDevice:
+		return deadDeviceReads
 	}
 	return nil
 }

@@ -38,6 +38,9 @@ const (
 	objKlist                         // a parent's klist_children (its children's knodes)
 	objDevReg                        // whether the device is registered: in sysfs, on dpm_list
 	objThreads                       // the thread table: a new thread takes the next TID
+	objDevParent                     // dev->parent
+	objPMLock                        // dpm_list_mtx
+	objDevP                          // dev->p: NULL or not
 	objLink                          // a device link's place on the link lists
 )
 

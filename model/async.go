@@ -140,7 +140,7 @@ func (k *Kernel) readEntries() {
 func (s *State) LowestInProgress() int16 {
 	low := int16(1<<15 - 1)
 	for i := range s.Threads {
-		if t := &s.Threads[i]; t.Kind == KindWorker && t.Status != Done && t.Cookie < low {
+		if t := &s.Threads[i]; t.Kind == KindWorker && !t.Returned() && t.Cookie < low {
 			low = t.Cookie
 		}
 	}
@@ -151,7 +151,7 @@ func (s *State) LowestInProgress() int16 {
 func (s *State) PendingEntries() int {
 	n := 0
 	for i := range s.Threads {
-		if t := &s.Threads[i]; t.Kind == KindWorker && t.Status != Done {
+		if t := &s.Threads[i]; t.Kind == KindWorker && !t.Returned() { // an entry whose worker oopsed stays pending
 			n++
 		}
 	}
@@ -204,7 +204,7 @@ func (k *Kernel) workerFree() bool {
 		if t.Status == Queued && TID(i) < k.tid {
 			return false // an older entry starts first
 		}
-		if t.Status == Running {
+		if t.Status == Running || t.Oopsed() {
 			running++
 		}
 	}

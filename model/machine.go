@@ -1,6 +1,9 @@
 package model
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+)
 
 // Machine is a topology, a version of the algorithm and a scenario: the
 // static part of a model. Its methods are safe for concurrent use; a Runner
@@ -11,7 +14,11 @@ type Machine struct {
 	Scenario Scenario
 
 	initialRef  []int16
-	linkAtStart []bool // both ends registered when shutdown begins
+	linkAtStart []bool    // the link exists when shutdown begins (see Link.BeforeAdd)
+	moves       []move    // the scenario's device_move()s
+	children    [][]DevID // childCandidates
+	linksOf     [][]int   // each device's links, supplier or consumer, in topology order
+	addFail     []bool    // whose device_add() fails
 }
 
 // NewMachine builds the model of variant v shutting down top under sc (a
@@ -27,9 +34,26 @@ func NewMachine(top *Topology, v *Variant, sc Scenario) (*Machine, error) {
 		return nil, err
 	}
 	m := &Machine{Top: top, Variant: v, Scenario: sc}
+	for _, mv := range sc.Move {
+		m.moves = append(m.moves, move{dev: top.Index(mv.Device), parent: top.Index(mv.Parent), order: mv.Order})
+	}
+	m.indexChildren()
+	m.addFail = make([]bool, len(top.Devices))
+	for _, name := range sc.AddFail {
+		m.addFail[top.Index(name)] = true
+	}
+	m.linksOf = make([][]int, len(top.Devices))
+	for i, l := range top.Links {
+		m.linksOf[l.Supplier] = append(m.linksOf[l.Supplier], i)
+		m.linksOf[l.Consumer] = append(m.linksOf[l.Consumer], i)
+	}
 	m.linkAtStart = make([]bool, len(top.Links))
 	for i, l := range top.Links {
-		m.linkAtStart[i] = top.Devices[l.Supplier].Present && top.Devices[l.Consumer].Present
+		// device_link_add() needs a registered supplier, but accepts a
+		// consumer that is not registered yet.
+		con := top.Devices[l.Consumer]
+		m.linkAtStart[i] = top.Devices[l.Supplier].Present &&
+			(con.Present || l.BeforeAdd || !slices.Contains(sc.HotAdd, con.Name))
 	}
 	m.initialRef = m.countRefs()
 	return m, nil
@@ -63,9 +87,6 @@ func (m *Machine) countRefs() []int16 {
 // InitialRef returns dev's reference count when shutdown begins.
 func (m *Machine) InitialRef(dev DevID) int16 { return m.initialRef[dev] }
 
-// parent returns dev->parent.
-func (m *Machine) parent(dev DevID) DevID { return m.Top.Devices[dev].Parent }
-
 // Initial returns the state in which device_shutdown() is called.
 func (m *Machine) Initial() *State {
 	n := len(m.Top.Devices)
@@ -73,6 +94,7 @@ func (m *Machine) Initial() *State {
 		Dev:           make([]DevState, n),
 		Head:          DevState{Prev: NoDev, Next: NoDev},
 		ListLock:      NoThread,
+		PMLock:        NoThread,
 		Param:         m.Scenario.AsyncShutdown,
 		AllocFailures: int8(m.Scenario.AllocFailures),
 		NextCookie:    1,
@@ -86,16 +108,19 @@ func (m *Machine) Initial() *State {
 	for i, dev := range m.Top.Devices {
 		d := &s.Dev[i]
 		d.Prev, d.Next, d.Lock, d.Ref = DevID(i), DevID(i), NoThread, m.initialRef[i]
-		d.Knode = m.Top.Knode(DevID(i))
+		d.Parent, d.Klist, d.Knode = dev.Parent, NoDev, m.Top.Knode(DevID(i))
 		if dev.Async {
 			d.Flags |= FlagAsync
 		}
-		if dev.Present {
-			s.listAddTail(DevID(i))
-			d.Flags |= FlagInSysfs | FlagInDPMList
-			if dev.Parent != NoDev {
-				d.Flags |= FlagInKlist
-			}
+		if !dev.Present {
+			d.Flags |= FlagPNull // device_private_init() runs in device_add()
+			continue
+		}
+		s.listAddTail(DevID(i))
+		d.Flags |= FlagInSysfs | FlagInDPMList
+		if dev.Parent != NoDev {
+			d.Flags |= FlagInKlist
+			d.Klist = dev.Parent
 		}
 	}
 	main := Thread{Kind: KindMain, Status: Running, Dev: NoDev, Depth: 1}
@@ -184,7 +209,7 @@ func (r *Runner) Apply(s *State, tr Transition) Event {
 	r.k.settle()
 	if r.k.t.Status == Done {
 		ev.Exit = true
-		if s.holdsLock(tr.Thread) {
+		if r.k.t.Returned() && s.holdsLock(tr.Thread) {
 			ev.Fault |= FaultLockHeldAtExit
 		}
 	}
@@ -266,7 +291,17 @@ func (m *Machine) ThreadName(s *State, tid TID) string {
 	return t.Frames[0].Fn.String() + ":" + m.Top.DevName(t.Dev)
 }
 
-// Finished reports whether every thread has returned.
+// Oopsed reports whether a thread died in an oops.
+func (s *State) Oopsed() bool {
+	for i := range s.Threads {
+		if s.Threads[i].Oopsed() {
+			return true
+		}
+	}
+	return false
+}
+
+// Finished reports whether every thread has returned (or oopsed).
 func (s *State) Finished() bool {
 	for i := range s.Threads {
 		if s.Threads[i].Status != Done {

@@ -16,7 +16,21 @@ type Scenario struct {
 	Remove        []string // devices a concurrent device_del() deletes
 	HotAdd        []string // devices (present: false) a concurrent device_add() registers
 	ParamToggle   bool     // a writer may flip core.async_shutdown once
+	Move          []Move   // concurrent device_move()s
+	AddFail       []string // hot-added devices whose device_add() fails after kobject_add()
 }
+
+// Move is one concurrent device_move(dev, new_parent, dpm_order).
+type Move struct {
+	Device string
+	Parent string // "" for NULL
+	Order  string // one of DPMOrders
+}
+
+// DPMOrders are device_move()'s dpm_order values, as scenario files name
+// them: DPM_ORDER_NONE, DPM_ORDER_DEV_AFTER_PARENT,
+// DPM_ORDER_PARENT_BEFORE_DEV, DPM_ORDER_DEV_LAST.
+var DPMOrders = []string{"none", "dev_after_parent", "parent_before_dev", "dev_last"}
 
 // DefaultScenario is what a topology file without a scenario means.
 func DefaultScenario() Scenario { return Scenario{AsyncShutdown: true} }
@@ -28,6 +42,7 @@ const (
 	BoolField    FieldKind = iota // true or false
 	IntField                      // a whole number
 	DevicesField                  // a list of device names
+	MovesField                    // a list of device_move()s
 )
 
 // A ScenarioField is one field of Scenario, declared once: its name in
@@ -44,6 +59,7 @@ type ScenarioField struct {
 	Bool    func(*Scenario) *bool     // BoolField
 	Int     func(*Scenario) *int      // IntField
 	Devices func(*Scenario) *[]string // DevicesField
+	Moves   func(*Scenario) *[]Move   // MovesField
 
 	// check validates the field's value on a topology whose devices and
 	// links are checked (device names already resolved to ids).
@@ -61,14 +77,16 @@ type ScenarioField struct {
 	// Timed: a timed run (simulate) keeps it. A timed run is one schedule,
 	// so nothing that makes runs differ (actors, injected failures) is.
 	Timed bool
+	// Always: files write it even at its zero value (the settings).
+	Always bool
 }
 
 // ScenarioFields lists every scenario field, in the order files write them.
 var ScenarioFields = []*ScenarioField{
 	{Name: "async_shutdown", Kind: BoolField, Usage: "core.async_shutdown at start",
-		Bool: func(s *Scenario) *bool { return &s.AsyncShutdown }, Timed: true},
+		Bool: func(s *Scenario) *bool { return &s.AsyncShutdown }, Timed: true, Always: true},
 	{Name: "workers", Kind: IntField, Usage: "async_wq worker bound (0 = unbounded)",
-		Int: func(s *Scenario) *int { return &s.Workers }, Timed: true,
+		Int: func(s *Scenario) *int { return &s.Workers }, Timed: true, Always: true,
 		check: func(t *Topology, _ []DevID) error {
 			if t.Scenario.Workers < 0 {
 				return fmt.Errorf("workers must be 0 (unbounded) or more")
@@ -76,7 +94,7 @@ var ScenarioFields = []*ScenarioField{
 			return nil
 		}},
 	{Name: "alloc_failures", Kind: IntField, Usage: "injected async_schedule_dev_nocall() failures per run",
-		Int: func(s *Scenario) *int { return &s.AllocFailures },
+		Int: func(s *Scenario) *int { return &s.AllocFailures }, Always: true,
 		check: func(t *Topology, _ []DevID) error {
 			if n := t.Scenario.AllocFailures; n < 0 || n > 100 {
 				return fmt.Errorf("alloc_failures must be between 0 and 100")
@@ -86,6 +104,8 @@ var ScenarioFields = []*ScenarioField{
 	actorRemove,
 	actorHotAdd,
 	actorParamToggle,
+	actorMove,
+	actorAddFail,
 }
 
 // ScenarioField returns the field called name, or nil.
@@ -108,6 +128,8 @@ func (f *ScenarioField) IsZero(sc *Scenario) bool {
 		return !*f.Bool(sc)
 	case IntField:
 		return *f.Int(sc) == 0
+	case MovesField:
+		return len(*f.Moves(sc)) == 0
 	}
 	return len(*f.Devices(sc)) == 0
 }
@@ -119,6 +141,8 @@ func (f *ScenarioField) clear(sc *Scenario) {
 		*f.Bool(sc) = false
 	case IntField:
 		*f.Int(sc) = 0
+	case MovesField:
+		*f.Moves(sc) = nil
 	default:
 		*f.Devices(sc) = nil
 	}
@@ -158,9 +182,26 @@ func (sc Scenario) String() string {
 			if ds := *f.Devices(&sc); len(ds) > 0 {
 				parts = append(parts, fmt.Sprintf("%s=[%s]", f.Name, strings.Join(ds, ",")))
 			}
+		case MovesField:
+			for _, mv := range *f.Moves(&sc) {
+				parts = append(parts, fmt.Sprintf("%s=%s", f.Name, mv))
+			}
 		}
 	}
 	return strings.Join(parts, " ")
+}
+
+// String renders a move as the --move flag takes it: DEV>PARENT@ORDER
+// (device names have colons: PCI's 0000:00:01.0).
+func (mv Move) String() string { return mv.Device + ">" + mv.Parent + "@" + mv.Order }
+
+// ParseMove reads DEV>PARENT@ORDER (PARENT empty for NULL).
+func ParseMove(s string) (Move, error) {
+	gt, at := strings.Index(s, ">"), strings.LastIndex(s, "@")
+	if gt <= 0 || at < gt {
+		return Move{}, fmt.Errorf("a move is DEVICE>PARENT@ORDER (PARENT empty for NULL), not %q", s)
+	}
+	return Move{Device: s[:gt], Parent: s[gt+1 : at], Order: s[at+1:]}, nil
 }
 
 // checkScenario validates the scenario of a topology file: every field, and

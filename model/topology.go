@@ -26,6 +26,13 @@ type Device struct {
 type Link struct {
 	Supplier, Consumer DevID
 	SyncStateOnly      bool // DL_FLAG_SYNC_STATE_ONLY: ignored by shutdown ordering
+	// BeforeAdd: the link was made before its consumer, absent at the
+	// start and hot-added, registered (device_link_add() accepts such a
+	// consumer; its dev->p is NULL until device_add()). Without it, such a
+	// link is made by fw_devlink as the consumer registers. A link to a
+	// consumer that never registers exists from the start; one to an
+	// absent supplier is made as the supplier registers.
+	BeforeAdd bool
 }
 
 // Topology is a device tree with its devices_kset order (Devices, head first)
@@ -175,6 +182,8 @@ func (t *Topology) checkLinks() error {
 			return &TopologyError{Device: -1, Link: i, Reason: fmt.Sprintf("link from %q to itself", t.Devices[l.Supplier].Name)}
 		case seen[pair{l.Supplier, l.Consumer}]:
 			return &TopologyError{Device: -1, Link: i, Reason: fmt.Sprintf("duplicate link %s -> %s", t.Devices[l.Supplier].Name, t.Devices[l.Consumer].Name)}
+		case l.BeforeAdd && (t.Devices[l.Consumer].Present || !t.Devices[l.Supplier].Present):
+			return &TopologyError{Device: -1, Link: i, Reason: fmt.Sprintf("link %s -> %s: before_add is for a link from a present supplier to an absent consumer", t.Devices[l.Supplier].Name, t.Devices[l.Consumer].Name)}
 		}
 		seen[pair{l.Supplier, l.Consumer}] = true
 	}
@@ -266,7 +275,7 @@ func (t *Topology) indexReorders() error {
 	t.reorder = make([][]reorderStep, len(t.Devices))
 	for i, l := range t.Links {
 		if !l.SyncStateOnly && (!t.Devices[l.Supplier].Present || !t.Devices[l.Consumer].Present) && t.reorder[l.Consumer] == nil {
-			t.reorder[l.Consumer] = t.reorderWalk(nil, l.Consumer, reorderRoot)
+			t.reorder[l.Consumer] = t.reorderWalk(nil, l.Consumer, NoDev, reorderRoot)
 			if len(t.reorder[l.Consumer]) > maxReorderWalk {
 				return &TopologyError{Device: -1, Link: i, Reason: fmt.Sprintf(
 					"device_link_add() would walk more than %d devices in device_reorder_to_tail(%s)", maxReorderWalk, t.DevName(l.Consumer))}
@@ -279,7 +288,8 @@ func (t *Topology) indexReorders() error {
 // reorderStep is one call of device_reorder_to_tail() in the walk that
 // device_link_add() starts at a new link's consumer.
 type reorderStep struct {
-	Dev DevID
+	Dev  DevID
+	From DevID // the device whose walk reached Dev (NoDev for the root)
 	// Via says how the walk got to Dev: reorderRoot, reorderChild
 	// (device_for_each_child() of the step's parent in the walk), or the
 	// index of the non-sync_state_only link it followed.
@@ -298,18 +308,18 @@ const (
 // reorderWalk appends device_reorder_to_tail(d)'s walk, in call order:
 // d, each child's walk (klist order), each non-sync_state_only consumer's
 // walk (links.consumers order).
-func (t *Topology) reorderWalk(walk []reorderStep, d DevID, via int) []reorderStep {
+func (t *Topology) reorderWalk(walk []reorderStep, d, from DevID, via int) []reorderStep {
 	at := len(walk)
-	walk = append(walk, reorderStep{Dev: d, Via: via})
+	walk = append(walk, reorderStep{Dev: d, From: from, Via: via})
 	for _, c := range t.children[d] {
 		if len(walk) > maxReorderWalk {
 			return walk
 		}
-		walk = t.reorderWalk(walk, c, reorderChild)
+		walk = t.reorderWalk(walk, c, d, reorderChild)
 	}
 	for _, li := range t.consumers[d] {
 		if !t.Links[li].SyncStateOnly && len(walk) <= maxReorderWalk {
-			walk = t.reorderWalk(walk, t.Links[li].Consumer, li)
+			walk = t.reorderWalk(walk, t.Links[li].Consumer, d, li)
 		}
 	}
 	walk[at].End = len(walk)

@@ -274,6 +274,7 @@ func (p *parser) links(n *yaml.Node, top *model.Topology) error {
 			"supplier":        func(v *yaml.Node) error { supNode = v; return p.str(v, "supplier", &sup) },
 			"consumer":        func(v *yaml.Node) error { conNode = v; return p.str(v, "consumer", &con) },
 			"sync_state_only": func(v *yaml.Node) error { return p.bool(v, "sync_state_only", &l.SyncStateOnly) },
+			"before_add":      func(v *yaml.Node) error { return p.bool(v, "before_add", &l.BeforeAdd) },
 		})
 		if err != nil {
 			return err
@@ -306,9 +307,41 @@ func (p *parser) scenario(n *yaml.Node, s *model.Scenario) error {
 			handlers[f.Name] = func(v *yaml.Node) error { return p.int(v, f.Name, f.Int(s)) }
 		case model.DevicesField:
 			handlers[f.Name] = func(v *yaml.Node) error { return p.strs(v, f.Name, f.Devices(s)) }
+		case model.MovesField:
+			handlers[f.Name] = func(v *yaml.Node) error { return p.moves(v, f.Name, f.Moves(s)) }
 		}
 	}
 	return p.fields(n, handlers)
+}
+
+// moves reads a list of {device, parent, order} mappings (parent omitted or
+// null: NULL). Topology.Check validates them.
+func (p *parser) moves(n *yaml.Node, field string, out *[]model.Move) error {
+	if n.Kind != yaml.SequenceNode {
+		return p.errorf(n, "%s must be a list of {device, parent, order}", field)
+	}
+	for _, item := range n.Content {
+		item = resolve(item)
+		var mv model.Move
+		err := p.fields(item, map[string]func(*yaml.Node) error{
+			"device": func(v *yaml.Node) error { return p.str(v, "device", &mv.Device) },
+			"parent": func(v *yaml.Node) error {
+				if v.Tag == "!!null" {
+					return nil
+				}
+				return p.str(v, "parent", &mv.Parent)
+			},
+			"order": func(v *yaml.Node) error { return p.str(v, "order", &mv.Order) },
+		})
+		if err != nil {
+			return err
+		}
+		if mv.Device == "" || mv.Order == "" {
+			return p.errorf(item, "a move needs a device and an order")
+		}
+		*out = append(*out, mv)
+	}
+	return nil
 }
 
 func (p *parser) str(n *yaml.Node, field string, out *string) error {

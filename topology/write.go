@@ -34,6 +34,14 @@ type LinkYAML struct {
 	Supplier      string `yaml:"supplier"`
 	Consumer      string `yaml:"consumer"`
 	SyncStateOnly bool   `yaml:"sync_state_only"`
+	BeforeAdd     bool   `yaml:"before_add,omitempty"`
+}
+
+// MoveYAML is one entry of the scenario's move list.
+type MoveYAML struct {
+	Device string `yaml:"device"`
+	Parent string `yaml:"parent,omitempty"`
+	Order  string `yaml:"order"`
 }
 
 // ScenarioYAML is the scenario mapping: every field of
@@ -46,7 +54,7 @@ func (y ScenarioYAML) MarshalYAML() (any, error) {
 	sc := model.Scenario(y)
 	m := &yaml.Node{Kind: yaml.MappingNode}
 	for _, f := range model.ScenarioFields {
-		if f.Actor() && f.IsZero(&sc) {
+		if !f.Always && f.IsZero(&sc) {
 			continue
 		}
 		var v yaml.Node
@@ -59,6 +67,16 @@ func (y ScenarioYAML) MarshalYAML() (any, error) {
 		case model.DevicesField:
 			err = v.Encode(*f.Devices(&sc))
 			v.Style = yaml.FlowStyle
+		case model.MovesField:
+			v = yaml.Node{Kind: yaml.SequenceNode}
+			for _, mv := range *f.Moves(&sc) {
+				var item yaml.Node
+				if err = item.Encode(MoveYAML{Device: mv.Device, Parent: mv.Parent, Order: mv.Order}); err != nil {
+					break
+				}
+				item.Style = yaml.FlowStyle
+				v.Content = append(v.Content, &item)
+			}
 		}
 		if err != nil {
 			return nil, err
@@ -87,7 +105,7 @@ func ToFile(t *model.Topology, sc model.Scenario) File {
 		}
 	}
 	for _, l := range t.Links {
-		f.Links = append(f.Links, LinkYAML{Supplier: t.Devices[l.Supplier].Name, Consumer: t.Devices[l.Consumer].Name, SyncStateOnly: l.SyncStateOnly})
+		f.Links = append(f.Links, LinkYAML{Supplier: t.Devices[l.Supplier].Name, Consumer: t.Devices[l.Consumer].Name, SyncStateOnly: l.SyncStateOnly, BeforeAdd: l.BeforeAdd})
 	}
 	return f
 }

@@ -45,8 +45,30 @@ func (f *scenarioFlags) register(fs *flag.FlagSet) {
 			fs.IntVar(p, flagName(field), *p, field.Usage)
 		case model.DevicesField:
 			fs.Var((*listFlag)(field.Devices(&f.values)), flagName(field), field.Usage+" (repeatable, comma-separated)")
+		case model.MovesField:
+			fs.Var((*movesFlag)(field.Moves(&f.values)), flagName(field), field.Usage+" (repeatable)")
 		}
 	}
+}
+
+// movesFlag is a repeatable DEV>PARENT@ORDER flag.
+type movesFlag []model.Move
+
+func (m *movesFlag) String() string {
+	var s []string
+	for _, mv := range *m {
+		s = append(s, mv.String())
+	}
+	return strings.Join(s, " ")
+}
+
+func (m *movesFlag) Set(v string) error {
+	mv, err := model.ParseMove(v)
+	if err != nil {
+		return err
+	}
+	*m = append(*m, mv)
+	return nil
 }
 
 // apply overrides sc with the flags that were set on the command line.
@@ -63,6 +85,8 @@ func (f *scenarioFlags) apply(fs *flag.FlagSet, sc model.Scenario) model.Scenari
 				*field.Int(&sc) = *field.Int(&f.values)
 			case model.DevicesField:
 				*field.Devices(&sc) = *field.Devices(&f.values)
+			case model.MovesField:
+				*field.Moves(&sc) = *field.Moves(&f.values)
 			}
 		}
 	})

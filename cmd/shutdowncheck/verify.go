@@ -84,7 +84,7 @@ func (c *verifyConfig) space(fs *flag.FlagSet) (campaign.VerifySpace, error) {
 	}
 	sc := c.scenario.apply(fs, model.DefaultScenario())
 	for _, f := range model.ScenarioFields {
-		if f.Kind == model.DevicesField && !f.IsZero(&sc) {
+		if (f.Kind == model.DevicesField || f.Kind == model.MovesField) && !f.IsZero(&sc) {
 			return campaign.VerifySpace{}, fmt.Errorf("--%s names devices of one topology; verify enumerates topologies", flagName(f))
 		}
 	}
