@@ -335,3 +335,46 @@ func runFirst(t *testing.T, m *model.Machine) (*model.State, []model.Event) {
 	}
 	return s, evs
 }
+
+// How often each version reads the parent pointer of a USB device c
+// (need_parent_lock) after the main loop took it: v11 tests
+// `dev->parent && ... need_parent_lock` before device_lock(dev->parent) and
+// again, after device_unlock(dev), before device_unlock(dev->parent), then
+// reads it for put_device(dev->parent): three reads, each after a call, so
+// each a step of its own that a concurrent device_move() can get between.
+// v12 tests the condition once, but device_unlock(dev->parent) and
+// put_device(dev->parent) read it again: three as well. v14 reads it once,
+// in parent = get_device(dev->parent), and uses its local copy after.
+func TestParentReadsOfAUSBDevice(t *testing.T) {
+	const src = `devices: [{name: p}, {name: c, parent: p, need_parent_lock: true}]`
+	for v, want := range map[string][]string{
+		"v11": {"device_shutdown: parent = get_device(c->parent) = p: refcount 3",
+			"shutdown_one_device: c->parent == p", "shutdown_one_device: device_lock(p)",
+			"shutdown_one_device: c->parent == p", "shutdown_one_device: device_unlock(p)",
+			"shutdown_one_device: c->parent == p", "shutdown_one_device: put_device(p): refcount 2"},
+		"v12": {"device_shutdown: parent = get_device(c->parent) = p: refcount 3",
+			"shutdown_one_device: c->parent == p", "shutdown_one_device: device_lock(p)",
+			"shutdown_one_device: c->parent == p", "shutdown_one_device: device_unlock(p)",
+			"shutdown_one_device: c->parent == p", "shutdown_one_device: put_device(p): refcount 2"},
+		"v14": {"shutdown_one_device: parent = get_device(c->parent) = p: refcount 3",
+			"shutdown_one_device: device_lock(p)", "shutdown_one_device: device_unlock(p)",
+			"shutdown_one_device: put_device(p): refcount 2"},
+	} {
+		m := machine(t, src, v)
+		s, evs := runFirst(t, m)
+		var got []string
+		for _, ev := range evs {
+			parent := ev.Kind == model.OpGetParent || ev.Kind == model.OpReadParent
+			if (parent && ev.Dev == 1) || (!parent && ev.Dev == 0 && ev.Func.String() == "shutdown_one_device" &&
+				(ev.Kind == model.OpDeviceLock || ev.Kind == model.OpDeviceUnlock || ev.Kind == model.OpPutDevice)) {
+				got = append(got, ev.Func.String()+": "+m.Describe(s, ev))
+				if ev.Kind == model.OpPutDevice {
+					break // c is done; p's own shutdown puts p too
+				}
+			}
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("%s:\n%s\nwant\n%s", v, strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+	}
+}
