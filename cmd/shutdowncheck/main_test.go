@@ -367,9 +367,9 @@ func TestSimulateDefault(t *testing.T) {
 	}
 	for _, want := range []string{
 		"nvme-server: 68 devices",
-		"upstream     11 min 2.2 s      1.0x  finished",
-		"v9           11 min 2.2 s      1.0x  finished",
-		"v14              55.010 s     12.0x  finished",
+		"upstream     11 min 2.2 s      1.0x               0              0  finished",
+		"v9           11 min 2.2 s      1.0x              68             66  finished",
+		"v14              55.010 s     12.0x              36             36  finished",
 		"0000:10:00.0 55.000 s",
 	} {
 		if !strings.Contains(out, want) {
