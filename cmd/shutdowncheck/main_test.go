@@ -334,6 +334,19 @@ func TestImportThenCheck(t *testing.T) {
 	}
 }
 
+// import bootlog reads the repository's own boot log, whose files carry a
+// prefix (wrt1900acs.devices_kset_final_order.tsv): by its directory, by the
+// prefix's path, or by one of the files; the topology is named after the prefix.
+func TestImportBootlogPrefixed(t *testing.T) {
+	for _, src := range []string{"../../importer/testdata", "../../importer/testdata/wrt1900acs",
+		"../../importer/testdata/wrt1900acs.events.tsv"} {
+		code, out, stderr := shutdowncheck(t, "import", "bootlog", src)
+		if code != exitPass || !strings.Contains(out, "\nname: wrt1900acs\n") || strings.Count(out, "- name: ") != 294 {
+			t.Errorf("import bootlog %s: exit %d, %s\n%.300s", src, code, stderr, out)
+		}
+	}
+}
+
 func TestImportBadInput(t *testing.T) {
 	for _, c := range []struct {
 		args []string
