@@ -416,13 +416,38 @@ func TestSimulateJSON(t *testing.T) {
 	}
 }
 
+// A --ms pattern that matches no device of this topology (no NVMe on this
+// machine) is a warning, not an error: the simulation runs.
+func TestSimulateUnmatchedPattern(t *testing.T) {
+	code, out, stderr := shutdowncheck(t, "simulate", "--ms", "nothing*=5", "--ms", "nvme*=30000", "../../examples/misordered.yaml")
+	if code != exitPass || !strings.Contains(out, "misordered: 3 devices") ||
+		!strings.Contains(stderr, `warning: --ms nothing*=5: no device of misordered matches "nothing*"`) ||
+		!strings.Contains(stderr, `--ms nvme*=30000: no device`) {
+		t.Errorf("exit %d, stderr %q\n%s", code, stderr, out)
+	}
+}
+
+// Every flag of simulate -h states one default, its own.
+func TestSimulateHelp(t *testing.T) {
+	code, _, stderr := shutdowncheck(t, "simulate", "-h")
+	if code != exitPass {
+		t.Fatalf("exit %d", code)
+	}
+	for _, l := range strings.Split(stderr, "\n  -")[1:] {
+		if _, usage, _ := strings.Cut(l, "\n"); strings.Count(usage, "default") > 1 {
+			t.Errorf("two defaults: -%s", l)
+		}
+	}
+}
+
 func TestSimulateBadInput(t *testing.T) {
 	for _, c := range []struct {
 		args []string
 		want string
 	}{
 		{[]string{"simulate", "--ms", "nvme"}, "want PATTERN=MS"},
-		{[]string{"simulate", "--ms", "nothing*=5"}, "no device of nvme-server matches"},
+		{[]string{"simulate", "--top", "-1"}, "--top must be at least 0 (got -1)"},
+		{[]string{"simulate", "--workers", "-5"}, `invalid value "-5" for flag -workers: a worker bound is 0 (unbounded) or more`},
 		{[]string{"simulate", "--variant", "v99"}, `unknown variant "v99"`},
 		{[]string{"simulate", "a.yaml", "b.yaml"}, "at most one topology"},
 		{[]string{"simulate", file(t, "bad.yaml", "devices:\n  - {name: a, shutdown_ms: -5}\n")}, "bad.yaml:2"},
