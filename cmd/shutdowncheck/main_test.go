@@ -334,19 +334,6 @@ func TestImportThenCheck(t *testing.T) {
 	}
 }
 
-// import bootlog reads the repository's own boot log, whose files carry a
-// prefix (wrt1900acs.devices_kset_final_order.tsv): by its directory, by the
-// prefix's path, or by one of the files; the topology is named after the prefix.
-func TestImportBootlogPrefixed(t *testing.T) {
-	for _, src := range []string{"../../importer/testdata", "../../importer/testdata/wrt1900acs",
-		"../../importer/testdata/wrt1900acs.events.tsv"} {
-		code, out, stderr := shutdowncheck(t, "import", "bootlog", src)
-		if code != exitPass || !strings.Contains(out, "\nname: wrt1900acs\n") || strings.Count(out, "- name: ") != 294 {
-			t.Errorf("import bootlog %s: exit %d, %s\n%.300s", src, code, stderr, out)
-		}
-	}
-}
-
 func TestImportBadInput(t *testing.T) {
 	for _, c := range []struct {
 		args []string
@@ -413,30 +400,6 @@ func TestSimulateJSON(t *testing.T) {
 	// the longest chain under v14; upstream loses 6 x 54 s.
 	if len(r.Versions) != 2 || r.Versions[0].TotalMS != 662205-6*54000 || r.Versions[1].TotalMS != 55010 || len(r.CriticalPath) == 0 {
 		t.Errorf("%+v", r)
-	}
-}
-
-// A --ms pattern that matches no device of this topology (no NVMe on this
-// machine) is a warning, not an error: the simulation runs.
-func TestSimulateUnmatchedPattern(t *testing.T) {
-	code, out, stderr := shutdowncheck(t, "simulate", "--ms", "nothing*=5", "--ms", "nvme*=30000", "../../examples/misordered.yaml")
-	if code != exitPass || !strings.Contains(out, "misordered: 3 devices") ||
-		!strings.Contains(stderr, `warning: --ms nothing*=5: no device of misordered matches "nothing*"`) ||
-		!strings.Contains(stderr, `--ms nvme*=30000: no device`) {
-		t.Errorf("exit %d, stderr %q\n%s", code, stderr, out)
-	}
-}
-
-// Every flag of simulate -h states one default, its own.
-func TestSimulateHelp(t *testing.T) {
-	code, _, stderr := shutdowncheck(t, "simulate", "-h")
-	if code != exitPass {
-		t.Fatalf("exit %d", code)
-	}
-	for _, l := range strings.Split(stderr, "\n  -")[1:] {
-		if _, usage, _ := strings.Cut(l, "\n"); strings.Count(usage, "default") > 1 {
-			t.Errorf("two defaults: -%s", l)
-		}
 	}
 }
 
