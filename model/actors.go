@@ -1,6 +1,6 @@
 package model
 
-// Environment actors (SPEC §2): threads that run beside device_shutdown()
+// Environment actors (docs/FORMAT.md, scenario): threads that run beside device_shutdown()
 // when a scenario enables them. Their steps follow ALGORITHM.md §8: device_del()
 // sets dead, leaves the parent's klist, purges its links, leaves
 // devices_kset under list_lock and drops its references; device_add() joins

@@ -28,7 +28,7 @@ type Link struct {
 	SyncStateOnly      bool // DL_FLAG_SYNC_STATE_ONLY: ignored by shutdown ordering
 }
 
-// Scenario selects the environment of a run (SPEC §2, §4).
+// Scenario selects the environment of a run (docs/FORMAT.md, scenario).
 type Scenario struct {
 	AsyncShutdown bool     // core.async_shutdown at start
 	Workers       int      // async_wq concurrency bound, 0 = unbounded

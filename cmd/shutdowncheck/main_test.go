@@ -196,7 +196,7 @@ func TestBadInput(t *testing.T) {
 	}
 }
 
-// The scenario flags start the environment actors (SPEC §2) on a topology
+// The scenario flags start the environment actors (docs/FORMAT.md, scenario) on a topology
 // file that has no scenario: removing the child of an async parent can hang
 // v14 (its handler waits on a child device_del() took away), flipping
 // core.async_shutdown can misorder, and a hot-added child can hang it too.
