@@ -76,7 +76,7 @@ func unclocked(s string) string {
 // The documentation's output blocks are the program's output: the README's
 // default run, trace, simulate table and matrix, and docs/CLI.md's usage
 // texts.
-func TestGeneratedBlocks(t *testing.T) {
+func TestREADMEGeneratedBlocks(t *testing.T) {
 	t.Chdir("../..")
 	files := map[string]string{}
 	for _, b := range blocks {
@@ -118,7 +118,7 @@ func TestGeneratedBlocks(t *testing.T) {
 			continue
 		}
 		if !*update {
-			t.Errorf("%s: the block %q is stale; regenerate it: go test ./cmd/shutdowncheck -run Generated -args -update\n%s%s", b.file, b.name, begin, out)
+			t.Errorf("%s: the block %q is stale; regenerate it: go test ./cmd/shutdowncheck -run README -args -update\n%s%s", b.file, b.name, begin, out)
 			continue
 		}
 		files[b.file] = doc[:i] + begin + out + doc[j:]
@@ -169,6 +169,13 @@ func TestDocsCoverTheProgram(t *testing.T) {
 	for _, d := range []string{"docs/FORMAT.md", "docs/PROPERTIES.md", "docs/CLI.md"} {
 		if !strings.Contains(readme, "("+d+")") {
 			t.Errorf("README.md does not link %s", d)
+		}
+	}
+	// What surprises a newcomer is said: go run's own last line on a
+	// violation, and a fuzz target that runs until stopped.
+	for _, say := range []string{"`exit status 1`", "`-fuzztime`", "runs until it finds a failure or is stopped"} {
+		if !strings.Contains(readme, say) {
+			t.Errorf("README.md does not say %s", say)
 		}
 	}
 	// A clone has nothing beside the repository to point at: no document
