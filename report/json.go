@@ -44,7 +44,7 @@ func JSON(res *checker.Result, replays map[checker.Property]string) JSONReport {
 	for _, v := range res.Violations {
 		r.Verdict = "violation"
 		r.Violations = append(r.Violations, JSONViolation{Property: v.Property, Message: v.Message,
-			Inherited: v.Inherited, Replay: replays[v.Property], Steps: len(v.Schedule), Schedule: v.Schedule})
+			Inherited: v.Inherited, Replay: replays[v.Property], Steps: len(v.Schedule), Schedule: append([]string{}, v.Schedule...)})
 	}
 	return r
 }
