@@ -29,6 +29,8 @@ type checkConfig struct {
 	json              bool
 	memory            string
 	bitstateBits      int
+	detail            report.Detail // --full-trace
+	name              string        // of the topology file, for --out's and --save's files
 }
 
 func (c *checkConfig) register(fs *flag.FlagSet) {
@@ -46,6 +48,7 @@ func (c *checkConfig) register(fs *flag.FlagSet) {
 	fs.BoolVar(&c.json, "json", false, "print one JSON object instead of the report")
 	fs.StringVar(&c.memory, "memory", string(checker.MemoryExact), "how dfs remembers states: exact, compact (64-bit fingerprints) or bitstate (bit array; see --bitstate-bits)")
 	fs.IntVar(&c.bitstateBits, "bitstate-bits", 30, "bitstate: use 2^N bits (2^30 = 128 MiB)")
+	fs.BoolVar((*bool)(&c.detail), "full-trace", false, "print every step of each trace and every device of a list (default: long lists elided, uneventful stretches collapsed)")
 }
 
 func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
@@ -63,6 +66,7 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	c.name = report.FileStem(pos[0])
 	m, err := c.machine(top)
 	if err != nil {
 		return 0, err
@@ -126,12 +130,12 @@ func (c *checkConfig) report(res *checker.Result, props checker.Properties, stdo
 	replays := map[checker.Property]string{}
 	var err error
 	if c.out != "" {
-		if replays, err = report.SaveCounterexamples(c.out, res, props, c.maxSteps, true); err != nil {
+		if replays, err = report.SaveCounterexamples(c.out, c.name, res, props, c.maxSteps, true); err != nil {
 			return 0, err
 		}
 	}
 	if c.save != "" {
-		if replays, err = report.SaveCounterexamples(c.save, res, props, c.maxSteps, false); err != nil {
+		if replays, err = report.SaveCounterexamples(c.save, c.name, res, props, c.maxSteps, false); err != nil {
 			return 0, err
 		}
 	}
@@ -140,8 +144,8 @@ func (c *checkConfig) report(res *checker.Result, props checker.Properties, stdo
 			return 0, err
 		}
 	} else {
-		report.WriteSummary(stdout, res, props)
-		report.WriteTraces(stdout, res, props, c.maxSteps, replays)
+		report.WriteSummary(stdout, res, props, c.detail)
+		report.WriteTraces(stdout, res, props, c.maxSteps, replays, c.detail)
 	}
 	if len(res.Violations) > 0 {
 		return exitViolation, nil

@@ -24,7 +24,7 @@ import (
 	"os"
 )
 
-// Exit statuses (SPEC §5).
+// Exit statuses (docs/CLI.md).
 const (
 	exitPass      = 0
 	exitViolation = 1

@@ -9,7 +9,8 @@ import (
 )
 
 func runReplay(args []string, stdout, stderr io.Writer) (int, error) {
-	fs := newFlagSet("replay", "replay FILE", stderr)
+	fs := newFlagSet("replay", "replay [--full-trace] FILE", stderr)
+	full := fs.Bool("full-trace", false, "print every step (default: uneventful stretches collapsed)")
 	pos, code, ok := parseCommand(fs, args)
 	if !ok {
 		return code, nil
@@ -25,7 +26,7 @@ func runReplay(args []string, stdout, stderr io.Writer) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	report.WriteReplay(stdout, f, run)
+	report.WriteReplay(stdout, f, run, report.Detail(*full))
 	switch {
 	case run.Err != nil:
 		return 0, fmt.Errorf("%s: the schedule does not apply to this model: %v", f.Path, run.Err)
