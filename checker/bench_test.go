@@ -67,6 +67,28 @@ func BenchmarkVerify(b *testing.B) {
 	b.ReportMetric(float64(checked)/b.Elapsed().Seconds(), "topologies/s")
 }
 
+// BenchmarkVerify4 is BenchmarkVerify on a sample of the 4-device proof:
+// shard 1 of 500 (about 500 topologies), to measure the per-topology cost
+// of a proof at N=4. It reports topologies/s and states/s.
+func BenchmarkVerify4(b *testing.B) {
+	v, err := model.LookupVariant("v14")
+	if err != nil {
+		b.Fatal(err)
+	}
+	space := VerifySpace{MinDevices: 4, MaxDevices: 4, MaxLinks: 1, Scenario: model.DefaultScenario(), Shards: 500}
+	var checked, states int64
+	for b.Loop() {
+		res := Verify(space, v, VerifyOptions{Workers: 1})
+		if !res.Complete {
+			b.Fatal("incomplete")
+		}
+		checked += res.Checked
+		states += res.Stats.States
+	}
+	b.ReportMetric(float64(checked)/b.Elapsed().Seconds(), "topologies/s")
+	b.ReportMetric(float64(states)/b.Elapsed().Seconds(), "states/s")
+}
+
 // BenchmarkCampaign measures random and PCT campaigns (10 runs per op)
 // under v14 on real machines imported from ../importer/testdata: the
 // 2008 laptop (454 devices), the Firecracker VM (411), the WRT1900ACS
