@@ -34,7 +34,7 @@ type Options struct {
 // Workspace holds buffers a search can reuse from the previous one. It is
 // not safe for concurrent use: one per goroutine.
 type Workspace struct {
-	path    []dporFrame
+	dpor    dporBuffers
 	stack   []node
 	free    []*model.State
 	scratch *model.State
