@@ -24,9 +24,24 @@ func baselinePairs(m *model.Machine) map[[2]model.DevID]bool {
 	if err != nil {
 		panic(err)
 	}
+	return misorderedPairs(bm, len(sc.Remove) == 0 && len(sc.HotAdd) == 0)
+}
+
+// misorderedPairs explores bm and returns the pairs it misorders. Upstream
+// without actors is one thread with one alternative per step: its whole
+// search is one run, which a campaign of one run takes in memory linear in
+// its length (oneRun), where the cached search keeps a state and a key per
+// step (gigabytes on a misordered list of 4096 devices).
+func misorderedPairs(bm *model.Machine, oneRun bool) map[[2]model.DevID]bool {
 	opt := Options{Properties: Properties{Order: true}, MaxSteps: DefaultMaxSteps(bm), Context: context.Background()}
-	x := newExplorer(bm, scheduler.NewDFS(), opt, newBaseline(nil))
-	x.exhaustive()
+	var x *explorer
+	if oneRun {
+		x = newExplorer(bm, scheduler.NewRandom(0, 1), opt, newBaseline(nil))
+		x.campaign()
+	} else {
+		x = newExplorer(bm, scheduler.NewDFS(), opt, newBaseline(nil))
+		x.exhaustive()
+	}
 	pairs := map[[2]model.DevID]bool{}
 	for p := range x.pairs {
 		pairs[p] = true
