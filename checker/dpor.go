@@ -38,13 +38,6 @@ type dporFrame struct {
 	kept   []bool // kept[p]: fps[p] is the previous frame's
 }
 
-// dporBuffers is what a DPOR search leaves in a Workspace for the next.
-type dporBuffers struct {
-	path  []dporFrame
-	hb    happensBefore
-	spans []span
-}
-
 // span is where a frame's own footprint of one thread lies in its fpBuf
 // (at < 0: kept from the previous frame).
 type span struct{ at, end int }
@@ -53,38 +46,36 @@ type span struct{ at, end int }
 // For every state on the path it computes what each thread's next step
 // would touch; where that conflicts with an earlier step not ordered before
 // it by happens-before, the other order is added to the earlier state's
-// backtrack set.
+// backtrack set. A Workspace keeps one, whose buffers the next search
+// reuses.
 type dporSearch struct {
 	x          *explorer
 	ws         *Workspace
-	buf        *dporBuffers
 	path       []dporFrame
-	hb         *happensBefore
+	hb         happensBefore
 	onPath     map[uint64]int // hash of a state on the path -> how many states on the path have it
 	seed       maphash.Seed   // changes only the map's layout, never a result
 	key        []byte
 	point      scheduler.Point
 	top        *dporFrame // the frame whose transitions point.Label names
 	childSleep []sleeper
+	spans      []span
 }
 
-func (x *explorer) dpor() {
-	d := newDPORSearch(x)
-	defer d.finish()
-	d.run()
-}
+func (x *explorer) dpor() { x.ws().dporSearch(x).run() }
 
-func newDPORSearch(x *explorer) *dporSearch {
-	ws := x.ws()
-	d := &dporSearch{x: x, ws: ws, buf: &ws.dpor, path: ws.dpor.path[:0], hb: &ws.dpor.hb,
-		onPath: map[uint64]int{}, seed: maphash.MakeSeed()}
+// dporSearch readies the workspace's search for x.
+func (ws *Workspace) dporSearch(x *explorer) *dporSearch {
+	d := &ws.dpor
+	d.x, d.ws, d.top, d.path = x, ws, nil, d.path[:0]
 	d.hb.reset()
-	d.point.Label = func(i int) string { return Label(x.m, d.top.s, d.top.en[i]) }
+	if d.onPath == nil {
+		d.onPath, d.seed = map[uint64]int{}, maphash.MakeSeed()
+		d.point.Label = func(i int) string { return Label(d.x.m, d.top.s, d.top.en[i]) }
+	}
+	clear(d.onPath)
 	return d
 }
-
-// finish hands the buffers back to the workspace.
-func (d *dporSearch) finish() { d.buf.path = d.path[:0] }
 
 // run explores from the initial state until every backtrack point is done
 // or the search stops.
@@ -266,7 +257,7 @@ func (f *dporFrame) markFirstAwake() {
 // previous frame's.
 func (d *dporSearch) footprints(f *dporFrame, prev *dporFrame) {
 	f.fps, f.fpSums, f.fpBuf, f.kept = f.fps[:0], f.fpSums[:0], f.fpBuf[:0], f.kept[:0]
-	spans := d.buf.spans[:0]
+	spans := d.spans[:0]
 	for p := range f.s.Threads {
 		if d.keeps(prev, model.TID(p)) {
 			f.fps, f.fpSums = append(f.fps, prev.fps[p]), append(f.fpSums, prev.fpSums[p])
@@ -287,7 +278,7 @@ func (d *dporSearch) footprints(f *dporFrame, prev *dporFrame) {
 			f.fpSums[p] = model.Summarize(f.fps[p], false)
 		}
 	}
-	d.buf.spans = spans
+	d.spans = spans
 }
 
 // keeps reports whether thread p's footprint from the state after prev's
