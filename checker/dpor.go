@@ -26,8 +26,7 @@ type dporFrame struct {
 	clock    []int32          // its vector clock: per thread, the last transition that happens before it
 	mark     hbMark           // undoes its record in the happens-before index
 	recorded bool             // tr is in the index
-	key      []byte           // s's key, to recognize a run that comes back to it
-	hash     uint64
+	hash     uint64           // of s's key, to recognize a run that comes back to it
 
 	// fps[p] is what thread p's next step would touch from s, fpSums[p]
 	// its summary; fpBuf holds the ones computed here (the others are the
@@ -56,6 +55,7 @@ type dporSearch struct {
 	onPath     map[uint64]int // hash of a state on the path -> how many states on the path have it
 	seed       maphash.Seed   // changes only the map's layout, never a result
 	key        []byte
+	otherKey   []byte // a key on the path, computed again when a hash matches
 	point      scheduler.Point
 	top        *dporFrame // the frame whose transitions point.Label names
 	childSleep []sleeper
@@ -83,7 +83,7 @@ func (d *dporSearch) run() {
 	init := d.x.m.Initial()
 	d.x.stats.States++
 	d.key = init.AppendKey(d.key[:0])
-	if !d.push(init, d.key, maphash.Bytes(d.seed, d.key), nil, model.NoThread) {
+	if !d.push(init, maphash.Bytes(d.seed, d.key), nil, model.NoThread) {
 		return
 	}
 	for len(d.path) > 0 && d.x.stopped == "" {
@@ -141,7 +141,7 @@ func (d *dporSearch) take(f *dporFrame, i int) {
 		x.hang(post, fmt.Sprintf("the run exceeds %d steps without finishing", x.opt.MaxSteps))
 	default:
 		x.stats.States++
-		if d.push(post, d.key, h, d.childSleep, tr.Thread) {
+		if d.push(post, h, d.childSleep, tr.Thread) {
 			return
 		}
 	}
@@ -184,24 +184,27 @@ func (d *dporSearch) sleepAfter(f *dporFrame, tr model.Transition, sleep []sleep
 	return sleep
 }
 
-// cycle reports whether key is the key of a state on the path.
+// cycle reports whether key (hash h) is the key of a state on the path.
 func (d *dporSearch) cycle(key []byte, h uint64) bool {
 	if d.onPath[h] == 0 {
 		return false
 	}
 	for i := range d.path {
-		if d.path[i].hash == h && bytes.Equal(d.path[i].key, key) {
+		if d.path[i].hash != h {
+			continue
+		}
+		if d.otherKey = d.path[i].s.AppendKey(d.otherKey[:0]); bytes.Equal(d.otherKey, key) {
 			return true
 		}
 	}
 	return false
 }
 
-// push adds state s (key, hash h), reached by a step of thread last with
+// push adds state s (its key's hash h), reached by a step of thread last with
 // sleep set sleep, to the path, with its backtrack set and the backtrack
 // points its threads' races add to earlier frames. It reports false, and
 // pushes nothing, in an end state.
-func (d *dporSearch) push(s *model.State, key []byte, h uint64, sleep []sleeper, last model.TID) bool {
+func (d *dporSearch) push(s *model.State, h uint64, sleep []sleeper, last model.TID) bool {
 	depth := len(d.path)
 	if depth == cap(d.path) {
 		d.path = append(d.path, dporFrame{})
@@ -209,7 +212,7 @@ func (d *dporSearch) push(s *model.State, key []byte, h uint64, sleep []sleeper,
 	d.path = d.path[:depth+1]
 	f := &d.path[depth]
 	f.s, f.clock, f.recorded, f.accs = s, f.clock[:0], false, f.accs[:0]
-	f.key, f.hash = append(f.key[:0], key...), h
+	f.hash = h
 	f.en = d.x.r.Enabled(s, f.en[:0])
 	if len(f.en) == 0 {
 		d.x.end(s)
