@@ -32,10 +32,12 @@ func TestEnginesFindCycles(t *testing.T) {
 	m := machine(t, `devices: [{name: a}, {name: b, parent: a}]
 scenario: {remove: [b]}`, "test-spin")
 	for name, run := range map[string]func() *Result{
-		"dfs":      func() *Result { return Explore(m, scheduler.NewDFS(), Options{}) },
-		"dpor":     func() *Result { return Explore(m, scheduler.NewDPOR(), Options{}) },
-		"auto":     func() *Result { return Explore(m, scheduler.NewAuto(), Options{}) },
-		"bitstate": func() *Result { return Explore(m, scheduler.NewDFS(), Options{Memory: MemoryBitstate, BitstateBits: 16}) },
+		"dfs":  func() *Result { return Explore(m, scheduler.NewDFS(), Options{}) },
+		"dpor": func() *Result { return Explore(m, scheduler.NewDPOR(), Options{}) },
+		"auto": func() *Result { return Explore(m, scheduler.NewAuto(), Options{}) },
+		"bitstate": func() *Result {
+			return Explore(m, scheduler.NewDFS(), Options{Memory: MemoryBitstate, BitstateBits: 16})
+		},
 	} {
 		res := run()
 		v := res.Violation(Hang)
