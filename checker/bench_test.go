@@ -3,6 +3,7 @@ package checker
 import (
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"github.com/shutdowncheck/shutdowncheck/importer"
@@ -77,9 +78,7 @@ func BenchmarkCheck4(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	var sample []*model.Topology
-	space := VerifySpace{MinDevices: 4, MaxDevices: 4, MaxLinks: 1, Scenario: model.DefaultScenario(), Shards: 500}
-	space.Each(func(_ int64, t *model.Topology) bool { sample = append(sample, t); return true })
+	sample := check4Sample()
 	props, _ := ParseProperties(nil)
 	ws := NewWorkspace()
 	var states int64
@@ -99,6 +98,13 @@ func BenchmarkCheck4(b *testing.B) {
 	}
 	b.ReportMetric(float64(states)/b.Elapsed().Seconds(), "states/s")
 }
+
+var check4Sample = sync.OnceValue(func() []*model.Topology {
+	var sample []*model.Topology
+	space := VerifySpace{MinDevices: 4, MaxDevices: 4, MaxLinks: 1, Scenario: model.DefaultScenario(), Shards: 500}
+	space.Each(func(_ int64, t *model.Topology) bool { sample = append(sample, t); return true })
+	return sample
+})
 
 // BenchmarkCampaign measures random and PCT campaigns (10 runs per op)
 // under v14 on real machines imported from ../importer/testdata: the
