@@ -145,29 +145,35 @@ func (d *dfsSearch) take(n *node) {
 		return
 	}
 	d.sleepAfter(n, tr)
+	if id, seen, ok := d.visit(post, depth); ok && d.expand(post, id, tr.Thread, d.childSleep, seen) {
+		return
+	}
+	d.ws.release(post)
+}
+
+// visit looks up post, reached at depth+1 with sleep set d.childSleep, in
+// the visited set, adding it if new, and reports its id, whether it was
+// seen before, and whether it must be expanded: not if it closes a cycle,
+// was explored with no more asleep than now, or ends a run too long.
+func (d *dfsSearch) visit(post *model.State, depth int) (id uint32, seen, expand bool) {
 	key, h := d.keyOf(post)
-	id, seen := d.visited.find(key, h)
+	id, seen = d.visited.find(key, h)
 	switch {
 	case seen && d.visited.marks[id] == onStack:
-		x.hang(post, cycleMessage)
-		d.ws.release(post)
-		return
+		d.x.hang(post, cycleMessage)
+		return id, seen, false
 	case seen && (!d.por || subset(d.visited.sleep(id), d.childSleep)):
-		d.ws.release(post) // explored already with no more asleep than now
-		return
+		return id, seen, false
 	case !seen:
 		id = d.visited.add(key, h, onStack)
-		x.stats.States++
-		if depth+1 >= x.opt.MaxSteps {
-			x.hang(post, fmt.Sprintf("the run exceeds %d steps without finishing", x.opt.MaxSteps))
+		d.x.stats.States++
+		if depth+1 >= d.x.opt.MaxSteps {
+			d.x.hang(post, fmt.Sprintf("the run exceeds %d steps without finishing", d.x.opt.MaxSteps))
 			d.visited.marks[id] = done
-			d.ws.release(post)
-			return
+			return id, seen, false
 		}
 	}
-	if !d.expand(post, id, tr.Thread, d.childSleep, seen) {
-		d.ws.release(post)
-	}
+	return id, seen, true
 }
 
 // sleepAfter sets d.childSleep to the sleep set after n's transition tr,

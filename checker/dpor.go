@@ -205,30 +205,22 @@ func (d *dporSearch) cycle(key []byte, h uint64) bool {
 // points its threads' races add to earlier frames. It reports false, and
 // pushes nothing, in an end state.
 func (d *dporSearch) push(s *model.State, h uint64, sleep []sleeper, last model.TID) bool {
-	depth := len(d.path)
-	if depth == cap(d.path) {
-		d.path = append(d.path, dporFrame{})
-	}
-	d.path = d.path[:depth+1]
-	f := &d.path[depth]
-	f.s, f.clock, f.recorded, f.accs = s, f.clock[:0], false, f.accs[:0]
-	f.hash = h
-	f.en = d.x.r.Enabled(s, f.en[:0])
+	f := d.newFrame(s, h)
 	if len(f.en) == 0 {
 		d.x.end(s)
-		d.path = d.path[:depth]
+		d.path = d.path[:len(d.path)-1]
 		return false
 	}
 	d.onPath[h]++
 	f.sleep = append(f.sleep[:0], sleep...)
 	f.backtrack = resetBools(f.backtrack, len(f.en))
 	f.done = resetBools(f.done, len(f.en))
-	d.point.Enabled, d.point.Last, d.point.Depth = f.en, last, depth
+	d.point.Enabled, d.point.Last, d.point.Depth = f.en, last, len(d.path)-1
 	d.top = f
 	f.order = append(f.order[:0], d.x.sched.Pick(&d.point)...)
 	var prev *dporFrame
-	if depth > 0 {
-		prev = &d.path[depth-1]
+	if len(d.path) > 1 {
+		prev = &d.path[len(d.path)-2]
 	}
 	d.footprints(f, prev)
 	d.races(f)
@@ -237,6 +229,20 @@ func (d *dporSearch) push(s *model.State, h uint64, sleep []sleeper, last model.
 		dporCheck(d)
 	}
 	return true
+}
+
+// newFrame adds a frame for state s (its key's hash h) to the path, with
+// its enabled transitions.
+func (d *dporSearch) newFrame(s *model.State, h uint64) *dporFrame {
+	depth := len(d.path)
+	if depth == cap(d.path) {
+		d.path = append(d.path, dporFrame{})
+	}
+	d.path = d.path[:depth+1]
+	f := &d.path[depth]
+	f.s, f.hash, f.clock, f.recorded, f.accs = s, h, f.clock[:0], false, f.accs[:0]
+	f.en = d.x.r.Enabled(s, f.en[:0])
+	return f
 }
 
 // dporCheck, if set (by tests), is called with every state pushed.
