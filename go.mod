@@ -2,8 +2,18 @@ module github.com/shutdowncheck/shutdowncheck
 
 go 1.26.8
 
-require go.yaml.in/yaml/v3 v3.0.6
+require (
+	github.com/anishathalye/porcupine v1.3.1
+	go.yaml.in/yaml/v3 v3.0.6
+	modernc.org/cc/v4 v4.34.0
+	pgregory.net/rapid v1.3.0
+)
 
-require github.com/anishathalye/porcupine v1.3.1
-
-require pgregory.net/rapid v1.3.0 // indirect
+require (
+	github.com/remyoudompheng/bigfft v0.0.0-20230129092748-24d4a6f8daec // indirect
+	modernc.org/mathutil v1.7.1 // indirect
+	modernc.org/opt v0.2.0 // indirect
+	modernc.org/sortutil v1.2.1 // indirect
+	modernc.org/strutil v1.2.1 // indirect
+	modernc.org/token v1.1.0 // indirect
+)

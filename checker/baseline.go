@@ -7,46 +7,74 @@ import (
 	"github.com/shutdowncheck/shutdowncheck/scheduler"
 )
 
-// baselinePairs explores the upstream loop on m's topology, with the same
-// concurrent device_del() and device_add() (upstream allocates nothing and
-// never reads core.async_shutdown, so the other scenario options do not
-// matter), and returns the parent/supplier -> child/consumer pairs it can
-// shut down out of order. An order violation of another version is
+// baselinePairs explores the upstream loop on m's topology, with the
+// scenario fields the baseline keeps (model.ScenarioField.Baseline: the
+// actors that change the tree or the list), and returns the
+// parent/supplier -> child/consumer pairs it can shut down out of order. An order violation of another version is
 // inherited when its pair is here.
 func baselinePairs(m *model.Machine) map[[2]model.DevID]bool {
 	up, err := model.LookupVariant("upstream")
 	if err != nil {
 		panic(err)
 	}
-	sc := m.Scenario
-	sc.AllocFailures, sc.ParamToggle = 0, false
-	bm, err := model.NewMachine(m.Top, up, sc)
+	bm, err := model.NewMachine(m.Top, up, m.Scenario.ForBaseline())
 	if err != nil {
 		panic(err)
 	}
-	return misorderedPairs(bm, len(sc.Remove) == 0 && len(sc.HotAdd) == 0)
+	if pairs, ok := oneRunPairs(bm); ok {
+		return pairs
+	}
+	return searchPairs(bm)
 }
 
-// misorderedPairs explores bm and returns the pairs it misorders. Upstream
-// without actors is one thread with one alternative per step: its whole
-// search is one run, which a campaign of one run takes in memory linear in
-// its length (oneRun), where the cached search keeps a state and a key per
-// step (gigabytes on a misordered list of 4096 devices).
-func misorderedPairs(bm *model.Machine, oneRun bool) map[[2]model.DevID]bool {
-	opt := Options{Properties: Properties{Order: true}, MaxSteps: DefaultMaxSteps(bm), Context: context.Background()}
-	var x *explorer
-	if oneRun {
-		x = newExplorer(bm, scheduler.NewRandom(0, 1), opt, newBaseline(nil))
-		x.campaign()
-	} else {
-		x = newExplorer(bm, scheduler.NewDFS(), opt, newBaseline(nil))
-		x.exhaustive()
-	}
+// oneRunPairs returns the pairs bm misorders when no state of bm has more
+// than one enabled transition (upstream without actors): its whole search
+// is then one run, taken in memory linear in its length, where the cached
+// search keeps a state and a key per step (gigabytes on a misordered list
+// of 4096 devices). It reports false at the first state with a choice.
+func oneRunPairs(bm *model.Machine) (map[[2]model.DevID]bool, bool) {
+	only := &onlyRun{}
+	opt := baselineOptions(bm)
+	opt.Engine, opt.Scheduler = Scheduled, only
+	x := newExplorer(bm, opt, newBaseline(nil))
+	x.runs()
+	return pairsOf(x), !only.branched && x.stopped == ""
+}
+
+// searchPairs returns the pairs bm misorders, by the cached search.
+func searchPairs(bm *model.Machine) map[[2]model.DevID]bool {
+	x := newExplorer(bm, baselineOptions(bm), newBaseline(nil))
+	x.exhaustive()
+	return pairsOf(x)
+}
+
+func baselineOptions(bm *model.Machine) Options {
+	return Options{Properties: Properties{Order: true}, MaxSteps: DefaultMaxSteps(bm), Context: context.Background()}
+}
+
+func pairsOf(x *explorer) map[[2]model.DevID]bool {
 	pairs := map[[2]model.DevID]bool{}
 	for p := range x.pairs {
 		pairs[p] = true
 	}
 	return pairs
+}
+
+// onlyRun schedules the one run of a machine without choices: it takes
+// the only enabled transition, and ends the run, noting it, where there
+// is more than one.
+type onlyRun struct{ branched bool }
+
+var firstOnly = []int{0}
+
+func (o *onlyRun) Start(n int) bool { return n == 0 }
+
+func (o *onlyRun) Pick(p *scheduler.Point) []int {
+	if len(p.Enabled) > 1 {
+		o.branched = true
+		return nil
+	}
+	return firstOnly
 }
 
 // baseline is the set of pairs upstream misorders on a machine's topology,

@@ -6,10 +6,10 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/shutdowncheck/shutdowncheck/enumerate"
 	"github.com/shutdowncheck/shutdowncheck/importer"
 
 	"github.com/shutdowncheck/shutdowncheck/model"
-	"github.com/shutdowncheck/shutdowncheck/scheduler"
 )
 
 // benchTopologies are the shapes BenchmarkExhaustive explores: a 6-device
@@ -39,7 +39,7 @@ func BenchmarkExhaustive(b *testing.B) {
 			m := machine(b, benchTopologies[name], "v14")
 			var states int64
 			for b.Loop() {
-				res := Explore(m, scheduler.NewDFS(), Options{})
+				res := Explore(m, Options{})
 				states += res.Stats.States
 			}
 			b.ReportMetric(float64(states)/b.Elapsed().Seconds(), "states/s")
@@ -48,31 +48,11 @@ func BenchmarkExhaustive(b *testing.B) {
 	}
 }
 
-// BenchmarkVerify measures a bounded proof: every topology of 1-3 devices
-// with at most one link, under v14, on one goroutine (so that the figure
-// does not depend on the machine's cores). It reports topologies/s.
-func BenchmarkVerify(b *testing.B) {
-	v, err := model.LookupVariant("v14")
-	if err != nil {
-		b.Fatal(err)
-	}
-	space := VerifySpace{MaxDevices: 3, MaxLinks: 1, Scenario: model.DefaultScenario()}
-	var checked int64
-	for b.Loop() {
-		res := Verify(space, v, VerifyOptions{Workers: 1})
-		if !res.Complete {
-			b.Fatal("incomplete")
-		}
-		checked += res.Checked
-	}
-	b.ReportMetric(float64(checked)/b.Elapsed().Seconds(), "topologies/s")
-}
-
 // BenchmarkCheck4 measures the per-topology cost of the 4-device proof:
 // each op checks one topology of a fixed sample (every 500th of the
 // enumeration, about 500) the way a Verify worker does, under v14 with
-// the default engine and one Workspace. ns/op and allocs/op are per
-// topology; it also reports states/s.
+// Auto and one Workspace. ns/op and allocs/op are per topology; it also
+// reports states/s.
 func BenchmarkCheck4(b *testing.B) {
 	v, err := model.LookupVariant("v14")
 	if err != nil {
@@ -90,7 +70,7 @@ func BenchmarkCheck4(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		res := Explore(m, scheduler.NewAuto(), Options{Properties: props, Workspace: ws})
+		res := Explore(m, Options{Engine: Auto, Properties: props, Workspace: ws})
 		if !res.Exhaustive {
 			b.Fatalf("%s: not exhaustive", top.Name)
 		}
@@ -101,8 +81,14 @@ func BenchmarkCheck4(b *testing.B) {
 
 var check4Sample = sync.OnceValue(func() []*model.Topology {
 	var sample []*model.Topology
-	space := VerifySpace{MinDevices: 4, MaxDevices: 4, MaxLinks: 1, Scenario: model.DefaultScenario(), Shards: 500}
-	space.Each(func(_ int64, t *model.Topology) bool { sample = append(sample, t); return true })
+	i := 0
+	enumerate.Space{Devices: 4, MaxLinks: 1, Scenario: model.DefaultScenario()}.Each(func(t *model.Topology) bool {
+		if i%500 == 0 {
+			sample = append(sample, t)
+		}
+		i++
+		return true
+	})
 	return sample
 })
 
@@ -115,17 +101,16 @@ func BenchmarkCampaign(b *testing.B) {
 	for _, name := range []string{"laptop2008", "firecracker-vm", "wrt1900acs", "aacraid", "am625"} {
 		top := importedTopology(b, name)
 		m := machineOf(b, top, "v14")
-		strategies := map[string]func(seed uint64) scheduler.Scheduler{
-			"random": func(seed uint64) scheduler.Scheduler { return scheduler.NewRandom(seed, 10) },
-			"pct":    func(seed uint64) scheduler.Scheduler { return scheduler.NewPCT(seed, 10, 3, 40*len(top.Devices)) },
-		}
+		strategies := map[string]Options{"random": {Engine: Random, Runs: 10}, "pct": {Engine: PCT, Runs: 10, Depth: 3}}
 		for _, strategy := range []string{"random", "pct"} {
 			b.Run(name+"/"+strategy, func(b *testing.B) {
 				var runs, states int64
 				seed := uint64(0)
 				for b.Loop() {
 					seed++
-					res := Explore(m, strategies[strategy](seed), Options{})
+					opt := strategies[strategy]
+					opt.Seed = seed
+					res := Explore(m, opt)
 					runs += res.Stats.Runs
 					states += res.Stats.States
 				}

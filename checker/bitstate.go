@@ -9,18 +9,11 @@ import (
 	"github.com/shutdowncheck/shutdowncheck/scheduler"
 )
 
-// Memory modes of the cached search, for state spaces that outgrow memory.
-const (
-	MemoryExact    = "exact"    // store every state's key: exact
-	MemoryCompact  = "compact"  // hash compaction: store a 64-bit fingerprint per state
-	MemoryBitstate = "bitstate" // supertrace: set k bits of a fixed bit array per state
-)
-
 // Coverage estimates how much of the state space a lossy memory mode
 // explored: a state whose fingerprint (compact) or bits (bitstate) match a
 // visited one's is taken as visited, and its successors may go unexplored.
 type Coverage struct {
-	Mode     string  `json:"mode"`
+	Mode     Memory  `json:"mode"`
 	Bits     int     `json:"bits,omitempty"`    // bitstate: log2 of the bit array's size
 	Fill     float64 `json:"fill,omitempty"`    // bitstate: fraction of bits set at the end
 	Omitted  float64 `json:"omitted"`           // expected number of states wrongly taken as visited

@@ -1,14 +1,12 @@
 package checker
 
 import (
-	"bytes"
 	"context"
 	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/shutdowncheck/shutdowncheck/model"
-	"github.com/shutdowncheck/shutdowncheck/scheduler"
 	"github.com/shutdowncheck/shutdowncheck/topology"
 )
 
@@ -37,22 +35,22 @@ func machineOf(t testing.TB, top *model.Topology, variant string) *model.Machine
 
 func explore(t testing.TB, src, variant string) *Result {
 	t.Helper()
-	res := Explore(machine(t, src, variant), scheduler.NewDFS(), Options{})
+	res := Explore(machine(t, src, variant), Options{})
 	if !res.Exhaustive {
 		t.Fatalf("search not exhaustive: %s", res.Stopped)
 	}
 	return res
 }
 
-func violated(res *Result) []string {
-	var ps []string
+func violated(res *Result) []Property {
+	var ps []Property
 	for _, v := range res.Violations {
 		ps = append(ps, v.Property)
 	}
 	return ps
 }
 
-func wantViolations(t *testing.T, res *Result, want ...string) {
+func wantViolations(t *testing.T, res *Result, want ...Property) {
 	t.Helper()
 	if got := violated(res); !reflect.DeepEqual(got, want) && !(len(got) == 0 && len(want) == 0) {
 		for _, v := range res.Violations {
@@ -204,8 +202,8 @@ scenario: {alloc_failures: 2}`, "v14")
 func TestCounterexamplesReplayAndAreDeterministic(t *testing.T) {
 	const src = `devices: [{name: disk, parent: port}, {name: bridge}, {name: port, parent: bridge, async: true}]`
 	m := machine(t, src, "v14")
-	a := Explore(m, scheduler.NewDFS(), Options{})
-	b := Explore(m, scheduler.NewDFS(), Options{})
+	a := Explore(m, Options{})
+	b := Explore(m, Options{})
 	for i, v := range a.Violations {
 		if !reflect.DeepEqual(v.Schedule, b.Violations[i].Schedule) || v.Message != b.Violations[i].Message {
 			t.Errorf("%s: two searches disagree", v.Property)
@@ -225,12 +223,12 @@ func TestCounterexamplesReplayAndAreDeterministic(t *testing.T) {
 func TestCampaignsFindTheDeadlock(t *testing.T) {
 	const src = `devices: [{name: disk, parent: port}, {name: bridge}, {name: port, parent: bridge, async: true}]`
 	m := machine(t, src, "v14")
-	for name, mk := range map[string]func() scheduler.Scheduler{
-		"random": func() scheduler.Scheduler { return scheduler.NewRandom(42, 200) },
-		"pct":    func() scheduler.Scheduler { return scheduler.NewPCT(42, 200, 2, 50) },
+	for name, opt := range map[string]Options{
+		"random": {Engine: Random, Seed: 42, Runs: 200},
+		"pct":    {Engine: PCT, Seed: 42, Runs: 200, Depth: 2},
 	} {
-		a := Explore(m, mk(), Options{})
-		b := Explore(m, mk(), Options{})
+		a := Explore(m, opt)
+		b := Explore(m, opt)
 		v := a.Violation(Deadlock)
 		if v == nil || a.Exhaustive {
 			t.Fatalf("%s: deadlock not found (%v)", name, violated(a))
@@ -252,7 +250,7 @@ func TestReplayDivergence(t *testing.T) {
 
 func TestStepBoundIsAHang(t *testing.T) {
 	m := machine(t, `devices: [{name: a}, {name: b, parent: a}]`, "v14")
-	res := Explore(m, scheduler.NewDFS(), Options{MaxSteps: 10})
+	res := Explore(m, Options{MaxSteps: 10})
 	v := res.Violation(Hang)
 	if v == nil || !strings.Contains(v.Message, "exceeds 10 steps") || len(v.Schedule) != 10 {
 		t.Fatalf("hang = %+v", v)
@@ -266,7 +264,7 @@ func TestCancelledSearchKeepsWhatItFound(t *testing.T) {
 	m := machine(t, `devices: [{name: a, async: true}, {name: b, async: true}, {name: c, async: true}, {name: d, async: true}]`, "v14")
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	res := Explore(m, scheduler.NewDFS(), Options{Context: ctx})
+	res := Explore(m, Options{Context: ctx})
 	if res.Exhaustive || res.Stopped != "interrupted" || res.Violation(SleepInAtomic) == nil {
 		t.Fatalf("exhaustive=%v stopped=%q violations=%v", res.Exhaustive, res.Stopped, violated(res))
 	}
@@ -274,7 +272,7 @@ func TestCancelledSearchKeepsWhatItFound(t *testing.T) {
 
 func TestPropertySelection(t *testing.T) {
 	res := Explore(machine(t, `devices: [{name: c, parent: p}, {name: p, async: true}]`, "v14"),
-		scheduler.NewDFS(), Options{Properties: Properties{Order: true}})
+		Options{Properties: Properties{Order: true}})
 	wantViolations(t, res)
 	if _, err := ParseProperties([]string{"ordre"}); err == nil {
 		t.Error("unknown property accepted")
@@ -303,37 +301,5 @@ func TestLinearizability(t *testing.T) {
 	twice := append(append([]model.Event{}, good...), ev(model.OpShutdownStart, 1, 1), ev(model.OpShutdownEnd, 1, 1))
 	if checkHistory(m, twice) == "" {
 		t.Error("a device shut down twice accepted")
-	}
-}
-
-func TestReportsAndOutputs(t *testing.T) {
-	const src = `devices: [{name: disk, parent: port}, {name: bridge}, {name: port, parent: bridge, async: true}]`
-	m := machine(t, src, "v14")
-	res := Explore(m, scheduler.NewDFS(), Options{})
-	props, _ := ParseProperties(nil)
-	var rep bytes.Buffer
-	WriteReport(&rep, res, "dfs", props)
-	for _, want := range []string{"deadlock         VIOLATED: possible circular wait", "order            ok", "INFO: task main blocked"} {
-		if !strings.Contains(rep.String(), want) {
-			t.Errorf("report lacks %q:\n%s", want, rep.String())
-		}
-	}
-	v := res.Violation(Deadlock)
-	run := Replay(m, v.Schedule, props, 0)
-	var trace, dot, html bytes.Buffer
-	WriteTrace(&trace, run)
-	if !strings.Contains(trace.String(), "   23  async:port       device_for_each_child") || !strings.Contains(trace.String(), "^ deadlock:") {
-		t.Errorf("trace:\n%s", trace.String())
-	}
-	WriteDOT(&dot, m, v)
-	if !strings.Contains(dot.String(), `"main" -> "async:port" [color=red`) || !strings.Contains(dot.String(), "d1 -> d2;") {
-		t.Errorf("dot:\n%s", dot.String())
-	}
-	if err := WriteHistoryHTML(&html, run); err != nil || !strings.Contains(html.String(), "<html") {
-		t.Errorf("html: %v", err)
-	}
-	j := JSON(res, map[string]string{Deadlock: "x.yaml"})
-	if j.Verdict != "violation" || !j.Exhaustive || j.Violations[0].Replay != "x.yaml" || j.Variant != "v14" {
-		t.Errorf("json %+v", j)
 	}
 }

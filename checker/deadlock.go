@@ -91,6 +91,14 @@ func edgesOf(m *model.Machine, r *model.Runner, s *model.State, tid model.TID, e
 			}
 		}
 		return out
+	case model.OpLinkRelease:
+		var out []WaitEdge
+		for i := range s.Threads {
+			if s.Threads[i].SRCU > 0 {
+				out = append(out, edge(model.TID(i), fmt.Sprintf("until %s leaves device_links_read_lock() (synchronize_srcu())", m.ThreadName(s, model.TID(i)))))
+			}
+		}
+		return out
 	case model.OpAsyncSyncFull, model.OpWorkerStart:
 		var out []WaitEdge
 		for i := range s.Threads {

@@ -41,7 +41,7 @@ type dporFrame struct {
 // (at < 0: kept from the previous frame).
 type span struct{ at, end int }
 
-// dporSearch is one dynamic partial-order reduction (see scheduler.DPOR).
+// dporSearch is one dynamic partial-order reduction (see DPOR in engine.go).
 // For every state on the path it computes what each thread's next step
 // would touch; where that conflicts with an earlier step not ordered before
 // it by happens-before, the other order is added to the earlier state's

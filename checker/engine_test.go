@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/shutdowncheck/shutdowncheck/model"
-	"github.com/shutdowncheck/shutdowncheck/scheduler"
 )
 
 // The adaptive engine reaches the cached search's verdicts on the fixed set
@@ -16,8 +15,8 @@ func TestAutoKeepsVerdicts(t *testing.T) {
 	for _, top := range reductionTopologies(t) {
 		for _, v := range model.Variants() {
 			m := machineOf(t, top, v.Name)
-			dfs := Explore(m, scheduler.NewDFS(), Options{})
-			auto := Explore(m, scheduler.NewAuto(), Options{})
+			dfs := Explore(m, Options{})
+			auto := Explore(m, Options{Engine: Auto})
 			a, b := verdictOf(dfs), verdictOf(auto)
 			if !auto.Exhaustive || !reflect.DeepEqual(keys(a.Violations), keys(b.Violations)) || !reflect.DeepEqual(pairSet(a.Pairs), pairSet(b.Pairs)) {
 				t.Errorf("%s %s: dfs %v, auto %v (exhaustive %v, %q)", top.Name, v.Name, keys(a.Violations), keys(b.Violations), auto.Exhaustive, auto.Stopped)
@@ -41,19 +40,20 @@ func (c *countdown) Err() error {
 }
 
 // A timeout in a later phase of auto keeps what the earlier phases found.
-// remove-child under v14 with a first budget of 100 transitions: an early
-// phase finds the new misorder and goes over its budget; a later one is
-// stopped at its first check (transition 1024) before it gets back to it
-// (without carrying findings over, only sleep-in-atomic is left). The
-// timeout is counted, not timed.
+// remove-child under v14 with a first budget of 50 transitions: an early
+// phase (DPOR 50, DFS 100, ... DFS 1600) finds the new misorder and goes
+// over its budget; the last, a DPOR phase, is stopped at its first check
+// (transition 1024) before it gets to it (with a first budget of 100 the
+// same last phase is all there is to find it, and only sleep-in-atomic is
+// found). The timeout is counted, not timed.
 func TestAutoTimeoutKeepsFindings(t *testing.T) {
 	m := machine(t, `devices: [{name: p, async: true}, {name: c, parent: p}]
 scenario: {remove: [c]}`, "v14")
-	res := Explore(m, &scheduler.Auto{Budget: 100}, Options{Context: &countdown{Context: context.Background(), n: 2}})
+	res := Explore(m, Options{Engine: Auto, Budget: 50, Context: &countdown{Context: context.Background(), n: 2}})
 	if res.Stopped != "timeout" {
 		t.Fatalf("stopped %q, want a timeout in a later phase", res.Stopped)
 	}
-	if got, want := violated(res), []string{Order, SleepInAtomic, Linearizability}; !reflect.DeepEqual(got, want) {
+	if got, want := violated(res), []Property{Order, SleepInAtomic, Linearizability}; !reflect.DeepEqual(got, want) {
 		t.Errorf("violations %v, want the earlier phases' %v", got, want)
 	}
 }

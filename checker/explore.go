@@ -3,6 +3,7 @@ package checker
 import (
 	"cmp"
 	"context"
+	"slices"
 	"sort"
 	"time"
 
@@ -12,6 +13,24 @@ import (
 
 // Options configure an exploration.
 type Options struct {
+	// Engine is the search (the zero Engine is DFS); the fields after it
+	// are its parameters, each read by the engines it names.
+	Engine Engine
+	// Runs and Seed: Random's and PCT's runs; Depth: PCT's bug depth d
+	// (d-1 priority change points).
+	Runs  int
+	Seed  uint64
+	Depth int
+	// Scheduler picks every step of Scheduled's runs.
+	Scheduler scheduler.Scheduler
+	// Budget is Auto's first DPOR budget in transitions (0: DefaultBudget).
+	Budget int64
+	// Memory is how DFS remembers states (the zero Memory is exact);
+	// BitstateBits sizes MemoryBitstate's array: 2^BitstateBits bits
+	// (0: 2^30).
+	Memory       Memory
+	BitstateBits int
+
 	Properties Properties // properties to watch; nil means all
 	MaxSteps   int        // a run longer than this hangs; 0 means DefaultMaxSteps
 	// Context stops the search early when cancelled (timeout, Ctrl-C); the
@@ -25,10 +44,6 @@ type Options struct {
 	// Workspace, if set, lends its buffers to the search: a goroutine that
 	// runs many searches (verify) reuses them instead of allocating anew.
 	Workspace *Workspace
-	// Memory selects how the cached DFS remembers states: MemoryExact (""),
-	// MemoryCompact or MemoryBitstate (with 2^BitstateBits bits, default 30).
-	Memory       string
-	BitstateBits int
 }
 
 // Workspace holds buffers a search can reuse from the previous one. It is
@@ -80,9 +95,18 @@ type Stats struct {
 	Seconds     float64 `json:"seconds"`
 }
 
+// Add adds o's counts (and seconds) to s.
+func (s *Stats) Add(o Stats) {
+	s.States += o.States
+	s.Transitions += o.Transitions
+	s.Runs += o.Runs
+	s.Seconds += o.Seconds
+}
+
 // Result is what a search found.
 type Result struct {
 	Machine    *model.Machine
+	Engine     Engine       // the search that found it
 	Violations []*Violation // one per violated property, the best counterexample found, in report order
 	Stats      Stats
 	Exhaustive bool   // every reachable state was explored
@@ -109,8 +133,8 @@ func DefaultMaxSteps(m *model.Machine) int {
 	return 200*(len(m.Top.Devices)+len(m.Top.Links)) + 1000
 }
 
-// Explore searches m's runs with strategy sched.
-func Explore(m *model.Machine, sched scheduler.Scheduler, opt Options) *Result {
+// Explore searches m's runs with the engine opt.Engine.
+func Explore(m *model.Machine, opt Options) *Result {
 	if opt.Properties == nil {
 		opt.Properties, _ = ParseProperties(nil)
 	}
@@ -121,13 +145,19 @@ func Explore(m *model.Machine, sched scheduler.Scheduler, opt Options) *Result {
 		opt.Context = context.Background()
 	}
 	b := newBaseline(m)
-	x := newExplorer(m, sched, opt, b)
-	switch s := sched.(type) {
-	case *scheduler.DPOR:
+	x := newExplorer(m, opt, b)
+	switch opt.Engine {
+	case DFS:
+		if opt.Memory == MemoryBitstate {
+			x.bitstate(cmp.Or(opt.BitstateBits, 30))
+		} else {
+			x.exhaustive()
+		}
+	case DPOR:
 		x.dpor()
-	case *scheduler.Auto:
+	case Auto:
 		var spent Stats
-		for budget, dpor := s.Budget, true; ; budget, dpor = 2*budget, !dpor {
+		for budget, dpor := cmp.Or(opt.Budget, DefaultBudget), true; ; budget, dpor = 2*budget, !dpor {
 			x.budget = budget
 			if dpor {
 				x.dpor()
@@ -142,20 +172,13 @@ func Explore(m *model.Machine, sched scheduler.Scheduler, opt Options) *Result {
 			// The next phase starts over, but keeps the clock and what
 			// was found: a timeout in it must not lose counterexamples.
 			prev := x
-			x = newExplorer(m, sched, opt, b)
+			x = newExplorer(m, opt, b)
 			x.begin, x.best, x.pairs = prev.begin, prev.best, prev.pairs
 		}
 		x.stats.Transitions += spent.Transitions
 		x.stats.States += spent.States
 	default:
-		switch {
-		case !sched.Exhaustive():
-			x.campaign()
-		case opt.Memory == MemoryBitstate:
-			x.bitstate(cmp.Or(opt.BitstateBits, 30))
-		default:
-			x.exhaustive()
-		}
+		x.runs()
 	}
 	return x.result()
 }
@@ -163,10 +186,10 @@ func Explore(m *model.Machine, sched scheduler.Scheduler, opt Options) *Result {
 // overBudget is why an Auto search's DPOR phase stopped.
 const overBudget = "over budget"
 
-func newExplorer(m *model.Machine, sched scheduler.Scheduler, opt Options, b *baseline) *explorer {
+func newExplorer(m *model.Machine, opt Options, b *baseline) *explorer {
 	now := time.Now()
-	return &explorer{m: m, r: m.NewRunner(), sched: sched, opt: opt, mon: newMonitor(m, opt.Properties, b),
-		best: map[string]*Violation{}, pairs: map[[2]model.DevID]bool{}, begin: now, lastProgress: now}
+	return &explorer{m: m, r: m.NewRunner(), sched: opt.Engine.scheduler(m, opt), opt: opt, mon: newMonitor(m, opt.Properties, b),
+		best: map[Property]*Violation{}, pairs: map[[2]model.DevID]bool{}, begin: now, lastProgress: now}
 }
 
 type explorer struct {
@@ -178,7 +201,7 @@ type explorer struct {
 
 	trs   []model.Transition // the current run's transitions
 	evs   []model.Event      // and their events
-	best  map[string]*Violation
+	best  map[Property]*Violation
 	pairs map[[2]model.DevID]bool
 	stats Stats
 
@@ -248,7 +271,7 @@ func (x *explorer) collect(s *model.State) {
 		}
 		v := &Violation{Property: f.property, Message: f.message, Details: f.details, Inherited: f.inherit,
 			Pair: f.pair, Cycle: f.cycle, Switches: switches(x.trs), Step: len(x.trs)}
-		if !v.better(x.best[f.property]) {
+		if w := x.best[f.property]; w != nil && !v.Size().Less(w.Size()) {
 			continue
 		}
 		v.Schedule = Labels(x.m, s, x.trs)
@@ -291,15 +314,15 @@ const cycleMessage = "a cycle of states makes no progress: the run can go on for
 
 func (x *explorer) result() *Result {
 	x.stats.Seconds = time.Since(x.begin).Seconds()
-	res := &Result{Machine: x.m, Stats: x.stats, Stopped: x.stopped, Coverage: x.coverage,
-		Exhaustive: x.sched.Exhaustive() && x.stopped == "" && x.coverage == nil}
-	if !x.sched.Exhaustive() && x.final != nil {
+	res := &Result{Machine: x.m, Engine: x.opt.Engine, Stats: x.stats, Stopped: x.stopped, Coverage: x.coverage,
+		Exhaustive: x.opt.Engine.Exhaustive() && x.stopped == "" && x.coverage == nil}
+	if !x.opt.Engine.Exhaustive() && x.final != nil {
 		res.LastRun = Labels(x.m, x.final, x.trs)
 	}
 	for _, v := range x.best {
 		res.Violations = append(res.Violations, v)
 	}
-	sort.Slice(res.Violations, func(i, j int) bool { return rank(res.Violations[i].Property) < rank(res.Violations[j].Property) })
+	sort.Slice(res.Violations, func(i, j int) bool { return res.Violations[i].Property.Rank() < res.Violations[j].Property.Rank() })
 	for p, inh := range x.pairs {
 		res.OrderPairs = append(res.OrderPairs, OrderPair{Supplier: p[0], Consumer: p[1], Inherited: inh})
 	}
@@ -311,11 +334,9 @@ func (x *explorer) result() *Result {
 }
 
 // Violation returns the counterexample for property p, or nil.
-func (r *Result) Violation(p string) *Violation {
-	for _, v := range r.Violations {
-		if v.Property == p {
-			return v
-		}
+func (r *Result) Violation(p Property) *Violation {
+	if i := slices.IndexFunc(r.Violations, func(v *Violation) bool { return v.Property == p }); i >= 0 {
+		return r.Violations[i]
 	}
 	return nil
 }

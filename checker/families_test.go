@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/shutdowncheck/shutdowncheck/model"
-	"github.com/shutdowncheck/shutdowncheck/scheduler"
 )
 
 // The benchmark families of the proofs-at-scale figures, each under the
@@ -68,7 +67,7 @@ func BenchmarkFamilies(b *testing.B) {
 			m := machineOf(b, familyTopology(b, fs.family, fs.n), "v14")
 			var states int64
 			for b.Loop() {
-				res := Explore(m, scheduler.NewDPOR(), Options{})
+				res := Explore(m, Options{Engine: DPOR})
 				if !res.Exhaustive {
 					b.Fatalf("not exhaustive: %s", res.Stopped)
 				}

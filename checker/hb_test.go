@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/shutdowncheck/shutdowncheck/model"
-	"github.com/shutdowncheck/shutdowncheck/scheduler"
 )
 
 // The happens-before index gives what a rescan of the path gives: at every
@@ -86,7 +85,7 @@ func TestHappensBeforeIndexMatchesRescan(t *testing.T) {
 		for _, v := range []string{"v8", "v14", "v18", "upstream"} {
 			// At most about 100k transitions each (the largest would take 5M).
 			ctx := &countdown{Context: context.Background(), n: 100}
-			Explore(machineOf(t, top, v), scheduler.NewDPOR(), Options{Context: ctx})
+			Explore(machineOf(t, top, v), Options{Engine: DPOR, Context: ctx})
 		}
 	}
 	if checked == 0 {

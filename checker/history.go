@@ -2,7 +2,6 @@ package checker
 
 import (
 	"fmt"
-	"io"
 	"slices"
 
 	"github.com/anishathalye/porcupine"
@@ -86,6 +85,13 @@ func specification(m *model.Machine, ops []porcupine.Operation) porcupine.Model 
 	}
 }
 
+// Porcupine returns a run's history and the specification, as porcupine
+// takes them (for its pictures).
+func Porcupine(m *model.Machine, path []model.Event) ([]porcupine.Operation, porcupine.Model) {
+	ops := history(m, path)
+	return ops, specification(m, ops)
+}
+
 // checkHistory checks a run's history against the specification and
 // returns why it is not linearizable, or "".
 //
@@ -130,42 +136,4 @@ func orderlyHistory(m *model.Machine, path []model.Event) bool {
 		}
 	}
 	return true
-}
-
-// WriteHistoryHTML writes porcupine's visualization of a run's device
-// shutdowns, one lane per thread, annotated with lock, wait and complete events.
-func WriteHistoryHTML(w io.Writer, run *Run) error {
-	ops := history(run.Machine, run.Events)
-	spec := specification(run.Machine, ops)
-	_, info := porcupine.CheckOperationsVerbose(spec, ops, 0)
-	info.AddAnnotations(annotations(run.Machine, run.Final, run.Events))
-	return porcupine.Visualize(spec, info, w)
-}
-
-// annotations marks lock, wait and complete events on their thread's lane.
-func annotations(m *model.Machine, s *model.State, path []model.Event) []porcupine.Annotation {
-	var out []porcupine.Annotation
-	for i, ev := range path {
-		var color string
-		switch ev.Kind {
-		case model.OpDeviceLock, model.OpDeviceUnlock, model.OpSpinLock, model.OpSpinUnlock:
-			color = "#d0e0ff"
-		case model.OpWaitCompletion, model.OpAsyncSyncFull:
-			color = "#ffe0b0"
-		case model.OpCompleteAll:
-			color = "#d0ffd0"
-		default:
-			continue
-		}
-		out = append(out, porcupine.Annotation{
-			ClientId:        int(ev.Thread),
-			Tag:             m.ThreadName(s, ev.Thread),
-			Start:           int64(i),
-			End:             int64(i),
-			Description:     m.Describe(s, ev),
-			Details:         fmt.Sprintf("step %d, in %s", i+1, ev.Func),
-			BackgroundColor: color,
-		})
-	}
-	return out
 }

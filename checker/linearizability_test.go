@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/shutdowncheck/shutdowncheck/model"
-	"github.com/shutdowncheck/shutdowncheck/scheduler"
 	"pgregory.net/rapid"
 )
 
@@ -38,7 +37,7 @@ func linearizabilityAgrees(seen map[bool]int) func(*rapid.T) {
 				t.Fatal(err)
 			}
 			for run := range uint64(2) {
-				res := Explore(m, scheduler.NewRandom(seed+run, 1), Options{})
+				res := Explore(m, Options{Engine: Random, Seed: seed + run, Runs: 1})
 				run := Replay(m, res.LastRun, nil, 0)
 				monitor := slices.ContainsFunc(run.Violations, func(v *Violation) bool { return v.Property == Linearizability })
 				porcupine := checkHistory(m, run.Events) != ""

@@ -9,7 +9,7 @@ import (
 
 // finding is what a monitor saw, before the explorer attaches a schedule.
 type finding struct {
-	property string
+	property Property
 	message  string
 	details  []string
 	inherit  *bool
@@ -47,6 +47,7 @@ func (mo *monitor) afterStep(s *model.State, ev model.Event) {
 	case model.OpShutdownEnd:
 		mo.checkOrder(s, ev.Dev)
 	case model.OpShutdownStart:
+		mo.checkOrderAtStart(s, ev.Dev)
 		if s.Dev[ev.Dev].Has(model.FlagTwice) {
 			msg := fmt.Sprintf("%s is shut down a second time", mo.name(ev.Dev))
 			mo.report(finding{property: Completeness, message: msg})
@@ -92,19 +93,47 @@ func (mo *monitor) faults(s *model.State, ev model.Event) {
 // non-sync_state_only supplier of dev may have started already.
 func (mo *monitor) checkOrder(s *model.State, dev model.DevID) {
 	mo.m.Top.Dependencies(dev, func(sup model.DevID) {
-		if !s.Dev[sup].Has(model.FlagStarted) {
-			return
+		if s.Dev[sup].Has(model.FlagStarted) {
+			mo.misorder(sup, dev, "")
 		}
-		inherited := mo.baseline.has(sup, dev)
-		how := "new: upstream shuts this pair down in order"
-		if inherited {
-			how = "inherited: upstream misorders this pair on the same list too"
-		}
-		mo.report(finding{property: Order, pair: [2]model.DevID{sup, dev}, inherit: &inherited,
-			message: fmt.Sprintf("%s (%s of %s) started ->shutdown() before %s's ->shutdown() returned",
-				mo.name(sup), relation(mo.m.Top, sup, dev), mo.name(dev), mo.name(dev)),
-			details: []string{how}})
 	})
+}
+
+// checkOrderAtStart runs when sup's ->shutdown() starts: every child and
+// non-sync_state_only consumer still registered and alive (in sysfs, no
+// device_del() begun) must have returned from its own already. Checked
+// here, a misorder shows even when the dependent never returns (it waits
+// behind a deadlock); a dependent registered later is checked when it
+// returns (checkOrder).
+func (mo *monitor) checkOrderAtStart(s *model.State, sup model.DevID) {
+	mo.m.Top.Dependents(sup, func(dev model.DevID) {
+		d := &s.Dev[dev]
+		switch {
+		case !d.Has(model.FlagInSysfs) || d.Has(model.FlagDead) || d.Has(model.FlagEnded):
+		case d.Has(model.FlagStarted):
+			mo.misorder(sup, dev, mo.name(dev)+"'s ->shutdown() was still running")
+		default:
+			mo.misorder(sup, dev, mo.name(dev)+" had not been shut down yet")
+		}
+	})
+}
+
+// misorder reports that sup's ->shutdown() started before that of dev,
+// which depends on it, returned.
+func (mo *monitor) misorder(sup, dev model.DevID, detail string) {
+	inherited := mo.baseline.has(sup, dev)
+	how := "new: upstream shuts this pair down in order"
+	if inherited {
+		how = "inherited: upstream misorders this pair on the same list too"
+	}
+	details := []string{how}
+	if detail != "" {
+		details = append([]string{detail}, details...)
+	}
+	mo.report(finding{property: Order, pair: [2]model.DevID{sup, dev}, inherit: &inherited,
+		message: fmt.Sprintf("%s (%s of %s) started ->shutdown() before %s's ->shutdown() returned",
+			mo.name(sup), relation(mo.m.Top, sup, dev), mo.name(dev), mo.name(dev)),
+		details: details})
 }
 
 // checkLinearizable runs when dev's ->shutdown() starts. The run's

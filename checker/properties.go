@@ -5,58 +5,91 @@ package checker
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
-// The property names of SPEC §3. They are part of the interface.
+// Property is a property of SPEC §3, by its name (part of the interface:
+// flags, JSON and counterexample files use it).
+type Property string
+
+// The properties of SPEC §3.
 const (
-	Order           = "order"
-	Deadlock        = "deadlock"
-	Hang            = "hang"
-	Completeness    = "completeness"
-	SleepInAtomic   = "sleep-in-atomic"
-	Refcount        = "refcount"
-	ListLock        = "list-lock"
-	Lock            = "lock"
-	Linearizability = "linearizability"
-	numProperties   = 9
+	Order           Property = "order"
+	Deadlock        Property = "deadlock"
+	Hang            Property = "hang"
+	Completeness    Property = "completeness"
+	SleepInAtomic   Property = "sleep-in-atomic"
+	Refcount        Property = "refcount"
+	ListLock        Property = "list-lock"
+	Lock            Property = "lock"
+	Linearizability Property = "linearizability"
 	// NewOrder is not a property of its own: it marks the order violations
 	// the upstream loop does not have on the same topology and scenario.
-	NewOrder         = "order (new)"
-	allPropertyNames = Order + " " + Deadlock + " " + Hang + " " + Completeness + " " + SleepInAtomic + " " +
-		Refcount + " " + ListLock + " " + Lock + " " + Linearizability
+	// Reports rank it right after Order.
+	NewOrder Property = "order (new)"
 )
 
-// AllProperties lists every property in report order.
-func AllProperties() []string { return strings.Fields(allPropertyNames) }
+// properties is every property, in report order: the one list that names
+// them, counts them and ranks them.
+var properties = [...]Property{Order, Deadlock, Hang, Completeness, SleepInAtomic, Refcount, ListLock, Lock, Linearizability}
 
-// Properties is a set of property names.
-type Properties map[string]bool
+// AllProperties lists every property in report order.
+func AllProperties() []Property { return slices.Clone(properties[:]) }
+
+// Rank orders properties in reports: report order, NewOrder right after
+// Order, anything else last.
+func (p Property) Rank() int {
+	if p == NewOrder {
+		return 2*slices.Index(properties[:], Order) + 1
+	}
+	if i := slices.Index(properties[:], p); i >= 0 {
+		return 2 * i
+	}
+	return 2 * len(properties)
+}
+
+// ParseProperty checks a property's name.
+func ParseProperty(name string) (Property, error) {
+	if p := Property(name); slices.Contains(properties[:], p) {
+		return p, nil
+	}
+	names := make([]string, len(properties))
+	for i, p := range properties {
+		names[i] = string(p)
+	}
+	return "", fmt.Errorf("unknown property %q (have %s)", name, strings.Join(names, ", "))
+}
+
+// Properties is a set of properties.
+type Properties map[Property]bool
 
 // ParseProperties turns names into a set; no names means all properties.
 func ParseProperties(names []string) (Properties, error) {
 	set := Properties{}
 	if len(names) == 0 {
-		for _, p := range AllProperties() {
+		for _, p := range properties {
 			set[p] = true
 		}
 		return set, nil
 	}
 	for _, n := range names {
-		if !strings.Contains(" "+allPropertyNames+" ", " "+n+" ") {
-			return nil, fmt.Errorf("unknown property %q (have %s)", n, strings.Join(AllProperties(), ", "))
+		p, err := ParseProperty(n)
+		if err != nil {
+			return nil, err
 		}
-		set[n] = true
+		set[p] = true
 	}
 	return set, nil
 }
 
-// rank orders properties for reports.
-func rank(p string) int {
-	for i, q := range AllProperties() {
-		if p == q {
-			return i
+// List returns the properties of the set in report order.
+func (ps Properties) List() []Property {
+	var out []Property
+	for _, p := range properties {
+		if ps[p] {
+			out = append(out, p)
 		}
 	}
-	return numProperties
+	return out
 }

@@ -3,8 +3,6 @@ package checker
 import (
 	"reflect"
 	"testing"
-
-	"github.com/shutdowncheck/shutdowncheck/scheduler"
 )
 
 // What v14 and v18 do on the real machines of ../importer/testdata, found
@@ -18,14 +16,14 @@ import (
 func TestImportedMachines(t *testing.T) {
 	for _, c := range []struct {
 		name   string
-		v14    []string
-		v18    []string
+		v14    []Property
+		v18    []Property
 		asyncs int
 	}{
-		{"laptop2008", []string{"sleep-in-atomic"}, nil, 45},
-		{"firecracker-vm", []string{"sleep-in-atomic"}, nil, 7},
-		{"aacraid", []string{"sleep-in-atomic"}, nil, 33},
-		{"wrt1900acs", []string{"sleep-in-atomic"}, nil, 20}, // 5 PCI, 3 hosts, 3 targets, 3 SCSI devices, their 6 class devices
+		{"laptop2008", []Property{SleepInAtomic}, nil, 45},
+		{"firecracker-vm", []Property{SleepInAtomic}, nil, 7},
+		{"aacraid", []Property{SleepInAtomic}, nil, 33},
+		{"wrt1900acs", []Property{SleepInAtomic}, nil, 20}, // 5 PCI, 3 hosts, 3 targets, 3 SCSI devices, their 6 class devices
 		{"am625", nil, nil, 0},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -39,9 +37,9 @@ func TestImportedMachines(t *testing.T) {
 			if asyncs != c.asyncs {
 				t.Errorf("%d async devices, want %d", asyncs, c.asyncs)
 			}
-			for variant, want := range map[string][]string{"v14": c.v14, "v18": c.v18} {
+			for variant, want := range map[string][]Property{"v14": c.v14, "v18": c.v18} {
 				m := machineOf(t, top, variant)
-				res := Explore(m, scheduler.NewPCT(1, 20, 3, 40*len(top.Devices)), Options{})
+				res := Explore(m, Options{Engine: PCT, Seed: 1, Runs: 20, Depth: 3})
 				if got := violated(res); !reflect.DeepEqual(got, want) {
 					t.Errorf("%s: violated %v, want %v", variant, got, want)
 				}

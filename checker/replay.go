@@ -7,14 +7,14 @@ import (
 	"github.com/shutdowncheck/shutdowncheck/scheduler"
 )
 
-// Run is one run re-executed step by step: what a trace prints.
+// Run is one run re-executed step by step: what a trace prints. Its
+// Result holds what the monitors found along the run.
 type Run struct {
-	Machine    *model.Machine
-	Events     []model.Event
-	Final      *model.State
-	Violations []*Violation // what the monitors found along the run
-	Err        error        // the schedule could not be followed
-	Complete   bool         // the whole schedule was followed
+	*Result
+	Events   []model.Event
+	Final    *model.State
+	Err      error // the schedule could not be followed
+	Complete bool  // the whole schedule was followed
 }
 
 // Replay re-runs schedule on m, watching props (all when nil), with the
@@ -27,19 +27,8 @@ func Replay(m *model.Machine, schedule []string, props Properties, maxSteps int)
 		maxSteps = DefaultMaxSteps(m)
 	}
 	rs := scheduler.NewReplay(schedule)
-	x := newExplorer(m, rs, Options{Properties: props, MaxSteps: maxSteps, Context: context.Background()}, newBaseline(m))
+	x := newExplorer(m, Options{Engine: Scheduled, Scheduler: rs, Properties: props, MaxSteps: maxSteps, Context: context.Background()}, newBaseline(m))
 	x.trackCycles = true
-	x.campaign()
-	res := x.result()
-	return &Run{Machine: m, Events: x.evs, Final: x.final, Violations: res.Violations, Err: rs.Err(), Complete: rs.Done(len(x.trs))}
-}
-
-// Violation returns the run's violation of property p, or nil.
-func (r *Run) Violation(p string) *Violation {
-	for _, v := range r.Violations {
-		if v.Property == p {
-			return v
-		}
-	}
-	return nil
+	x.runs()
+	return &Run{Result: x.result(), Events: x.evs, Final: x.final, Err: rs.Err(), Complete: rs.Done(len(x.trs))}
 }

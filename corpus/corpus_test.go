@@ -11,11 +11,13 @@ import (
 
 	"github.com/shutdowncheck/shutdowncheck/checker"
 	"github.com/shutdowncheck/shutdowncheck/model"
-	"github.com/shutdowncheck/shutdowncheck/scheduler"
 	"github.com/shutdowncheck/shutdowncheck/topology"
 )
 
-var update = flag.Bool("update", false, "record every version's verdict in the corpus files")
+var (
+	update     = flag.Bool("update", false, "record every version's verdict in the corpus files")
+	regenerate = flag.Bool("regenerate", false, "search again for each file's counterexample (when the model's steps changed) and rewrite its schedule")
+)
 
 // TestCorpus replays every counterexample file in this directory: each
 // must still violate its property, or, marked expect: pass, still not; and
@@ -32,10 +34,13 @@ func TestCorpus(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			if *regenerate && f.Expect == ExpectViolation {
+				research(t, f)
+			}
 			if err := f.Verify(); err != nil {
 				t.Fatal(err)
 			}
-			if *update {
+			if *update || *regenerate {
 				rewrite(t, f)
 			}
 			if err := f.VerifyVersions(context.Background()); err != nil {
@@ -43,6 +48,21 @@ func TestCorpus(t *testing.T) {
 			}
 		})
 	}
+}
+
+// research replaces f's schedule with the smallest counterexample of its
+// property that an exhaustive search of its machine finds now.
+func research(t *testing.T, f *File) {
+	m, err := f.Machine()
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := checker.Explore(m, checker.Options{Properties: checker.Properties{f.Property: true}, MaxSteps: f.MaxSteps})
+	v := res.Violation(f.Property)
+	if v == nil {
+		t.Fatalf("%s: %s is no longer violated on %s", f.Path, f.Property, f.Variant)
+	}
+	f.Schedule, f.Message = v.Schedule, v.Message
 }
 
 func rewrite(t *testing.T, f *File) {
@@ -74,7 +94,7 @@ scenario: {workers: 3}`))
 	}
 	v, _ := model.LookupVariant("v14")
 	m, _ := model.NewMachine(top, v, top.Scenario)
-	res := checker.Explore(m, scheduler.NewDFS(), checker.Options{})
+	res := checker.Explore(m, checker.Options{})
 	dl := res.Violation(checker.Deadlock)
 	if dl == nil {
 		t.Fatal("no deadlock")

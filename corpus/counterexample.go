@@ -13,7 +13,6 @@ import (
 
 	"github.com/shutdowncheck/shutdowncheck/checker"
 	"github.com/shutdowncheck/shutdowncheck/model"
-	"github.com/shutdowncheck/shutdowncheck/scheduler"
 	"github.com/shutdowncheck/shutdowncheck/topology"
 	"go.yaml.in/yaml/v3"
 )
@@ -30,7 +29,7 @@ const (
 // File is one counterexample file.
 type File struct {
 	Path     string
-	Property string
+	Property checker.Property
 	Variant  string
 	Expect   string
 	Message  string
@@ -80,7 +79,7 @@ func (f *File) Verdict(ctx context.Context, variant *model.Variant) (string, err
 	if err != nil {
 		return "", err
 	}
-	res := checker.Explore(m, scheduler.NewDFS(), checker.Options{Properties: checker.Properties{f.Property: true},
+	res := checker.Explore(m, checker.Options{Properties: checker.Properties{f.Property: true},
 		MaxSteps: f.MaxSteps, Context: ctx})
 	switch {
 	case len(res.Violations) > 0:
@@ -175,7 +174,7 @@ func Parse(path string, data []byte) (*File, error) {
 		}
 		switch key.Value {
 		case "property":
-			f.Property = val.Value
+			f.Property = checker.Property(val.Value)
 		case "variant":
 			f.Variant = val.Value
 		case "expect":
@@ -210,7 +209,7 @@ func Parse(path string, data []byte) (*File, error) {
 	case f.Expect != ExpectViolation && f.Expect != ExpectPass:
 		return nil, bad(root, "expect must be %q or %q, not %q", ExpectViolation, ExpectPass, f.Expect)
 	}
-	if _, err := checker.ParseProperties([]string{f.Property}); err != nil {
+	if _, err := checker.ParseProperty(string(f.Property)); err != nil {
 		return nil, bad(root, "%v", err)
 	}
 	if _, err := model.LookupVariant(f.Variant); err != nil {
@@ -256,7 +255,7 @@ func (f *File) Marshal(run *checker.Run) ([]byte, error) {
 	str := func(v string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Value: v} }
 	root := &yaml.Node{Kind: yaml.MappingNode, HeadComment: "shutdowncheck counterexample: replay with `shutdowncheck replay FILE`"}
 	add := func(k string, v *yaml.Node) { root.Content = append(root.Content, str(k), v) }
-	add("property", str(f.Property))
+	add("property", str(string(f.Property)))
 	add("variant", str(f.Variant))
 	add("expect", str(f.Expect))
 	add("message", str(f.Message))

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -18,16 +20,22 @@ import (
 // devices (a bus device and its class device); links name the bus device.
 func ReadBootlog(name, orderFile string, order io.Reader, eventsFile string, events io.Reader) (*Result, error) {
 	var devs []device
+	var addSeq []int // each device's device_add sequence number
 	seen := map[string]int{}
 	busDevice := map[string]string{} // name -> id of the device links refer to
 	scsiNames := map[string]bool{}
-	err := rows(orderFile, order, 3, func(f []string) error {
+	err := rows(orderFile, order, 4, func(f []string) error {
 		n, bus := f[1], f[2]
 		seen[n]++
 		id := n
 		if seen[n] > 1 {
 			id = fmt.Sprintf("%s#%d", n, seen[n])
 		}
+		seq, err := strconv.Atoi(f[3])
+		if err != nil {
+			return fmt.Errorf("add_seq %q of %s is not a number", f[3], n)
+		}
+		addSeq = append(addSeq, seq)
 		d := device{id: id, name: n, subsystem: bus}
 		if bus == "" {
 			d.class = true
@@ -67,12 +75,23 @@ func ReadBootlog(name, orderFile string, order io.Reader, eventsFile string, eve
 	if err != nil {
 		return nil, err
 	}
+	// Registration order: by device_add sequence number.
+	registered := make([]device, len(devs))
+	byAdd := make([]int, len(devs))
+	for i := range byAdd {
+		byAdd[i] = i
+	}
+	sort.SliceStable(byAdd, func(a, b int) bool { return addSeq[byAdd[a]] < addSeq[byAdd[b]] })
+	for i, j := range byAdd {
+		registered[i] = devs[j]
+	}
 	notes := []string{
 		"devices_kset order: exactly as replayed from the boot log (device_add, moves to the tail, unregister)",
+		"registered (klist_children order): by the boot log's device_add sequence numbers",
 		"parents: the log does not name them; only the SCSI ones follow from the kernel's names (hostH > targetH:C:T > H:C:T:L > class devices of the same name); every other device is a root and the device links carry the dependencies",
 		"SCSI class devices: the first one named like a SCSI host or device is its shost_dev or sdev_dev (async, added right after it by scsi_add_host / scsi_sysfs_add_sdev); later ones (bsg, scsi_disk, scsi_generic) are sync",
 	}
-	return build(name, devs, links, notes)
+	return build(name, devs, registered, links, notes)
 }
 
 var (

@@ -66,7 +66,7 @@ func ReadDevlinks(name, file string, r io.Reader) (*Result, error) {
 		devs = append(devs, device{id: id, name: id, subsystem: bus})
 	}
 	notes = append(notes, "devices_kset order: not in the source; every supplier is put before its consumers")
-	return build(name, suppliersFirst(devs, links), links, notes)
+	return build(name, suppliersFirst(devs, links), nil, links, notes)
 }
 
 // relaxCycles makes sync_state_only every link (in order) that would close

@@ -43,8 +43,10 @@ type Result struct {
 }
 
 // build makes the topology: devices in the given devices_kset order (head
-// first), with the series' rules applied.
-func build(name string, devs []device, links []link, notes []string) (*Result, error) {
+// first), with the series' rules applied. registered, when the source shows
+// it, is the registration order (which decides klist_children order); nil
+// means the devices_kset order.
+func build(name string, devs, registered []device, links []link, notes []string) (*Result, error) {
 	index := map[string]int{}
 	for i, d := range devs {
 		if _, dup := index[d.id]; dup {
@@ -75,6 +77,17 @@ func build(name string, devs []device, links []link, notes []string) (*Result, e
 			return nil, fmt.Errorf("link %s -> %s names an unknown device", l.supplier, l.consumer)
 		}
 		top.Links = append(top.Links, model.Link{Supplier: model.DevID(s), Consumer: model.DevID(c), SyncStateOnly: l.syncStateOnly})
+	}
+	if registered != nil {
+		top.Registered = make([]model.DevID, len(registered))
+		inOrder := true
+		for i, d := range registered {
+			top.Registered[i] = model.DevID(index[d.id])
+			inOrder = inOrder && index[d.id] == i
+		}
+		if inOrder {
+			top.Registered = nil
+		}
 	}
 	if err := top.Check(); err != nil {
 		return nil, err

@@ -3,11 +3,12 @@ package importer
 import (
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/shutdowncheck/shutdowncheck/devclass"
 	"github.com/shutdowncheck/shutdowncheck/model"
-	"github.com/shutdowncheck/shutdowncheck/simulate"
 )
 
 // counts summarizes an imported topology.
@@ -123,7 +124,7 @@ func TestReadTSVSkipsSyntheticRows(t *testing.T) {
 }
 
 func TestReadTSVDurations(t *testing.T) {
-	// aacraid: SCSI disks sync their cache (simulate.DefaultMS[simulate.Disk]); the box's NVMe
+	// aacraid: SCSI disks sync their cache (devclass.Disk.DefaultMS()); the box's NVMe
 	// controllers are recognized by their nvme class child.
 	res, err := ReadTSV("x", "aacraid", open(t, "aacraid.devices.tsv"))
 	if err != nil {
@@ -133,8 +134,8 @@ func TestReadTSVDurations(t *testing.T) {
 	for _, d := range res.Topology.Devices {
 		byMS[d.ShutdownMS]++
 	}
-	if byMS[simulate.DefaultMS[simulate.Disk]] == 0 || byMS[simulate.DefaultMS[simulate.NVMe]] == 0 {
-		t.Errorf("want SCSI disks (%d ms) and NVMe controllers (%d ms), got durations %v", simulate.DefaultMS[simulate.Disk], simulate.DefaultMS[simulate.NVMe], byMS)
+	if byMS[devclass.Disk.DefaultMS()] == 0 || byMS[devclass.NVMe.DefaultMS()] == 0 {
+		t.Errorf("want SCSI disks (%d ms) and NVMe controllers (%d ms), got durations %v", devclass.Disk.DefaultMS(), devclass.NVMe.DefaultMS(), byMS)
 	}
 }
 
@@ -158,6 +159,31 @@ func TestReadBootlog(t *testing.T) {
 	for _, l := range top.Links {
 		if top.Devices[l.Consumer].Name == "gpio-leds" && top.Devices[l.Supplier].Name == "f1018140.gpio" {
 			t.Error("the dropped link gpio-leds -> f1018140.gpio is still there")
+		}
+	}
+	// Registration order is the device_add order of the log (the order
+	// file's add_seq column; its rows are the devices in devices_kset
+	// order), which the moves to the tail made differ from devices_kset.
+	if top.Registered == nil {
+		t.Fatal("no registration order recorded")
+	}
+	var addSeq []int
+	data, err := os.ReadFile(filepath.Join("testdata", "wrt1900acs.devices_kset_final_order.tsv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		if f := strings.Split(line, "\t"); !strings.HasPrefix(line, "#") && len(f) >= 4 {
+			seq, err := strconv.Atoi(f[3])
+			if err != nil {
+				t.Fatal(err)
+			}
+			addSeq = append(addSeq, seq)
+		}
+	}
+	for i := 1; i < len(top.Registered); i++ {
+		if a, b := top.Registered[i-1], top.Registered[i]; addSeq[a] > addSeq[b] {
+			t.Fatalf("registered puts %s (add_seq %d) before %s (add_seq %d)", top.Devices[a].Name, addSeq[a], top.Devices[b].Name, addSeq[b])
 		}
 	}
 }
@@ -219,6 +245,15 @@ func TestBadInput(t *testing.T) {
 			_, err := ReadTSV("x", "p.tsv", strings.NewReader("# path\tparent\n/devices/a\t/devices/nowhere\n"))
 			return err
 		}},
+		{"tsv missing column", "c.tsv:2: a row of 2 columns, but the header names 3", func() error {
+			_, err := ReadTSV("x", "c.tsv", strings.NewReader("# path\tparent\tsubsystem\n/devices/a\t\n"))
+			return err
+		}},
+		{"bootlog add_seq", "order.tsv:1: add_seq \"x\" of a is not a number", func() error {
+			_, err := ReadBootlog("x", "order.tsv", strings.NewReader("0\ta\tplatform\tx\t0.1\n"),
+				"events.tsv", strings.NewReader(""))
+			return err
+		}},
 		{"tsv duplicate", "listed twice", func() error {
 			_, err := ReadTSV("x", "d.tsv", strings.NewReader("# path\tparent\n/devices/a\t\n/devices/a\t\n"))
 			return err
@@ -232,7 +267,7 @@ func TestBadInput(t *testing.T) {
 			return err
 		}},
 		{"bootlog link to unknown device", "events.tsv:1: link", func() error {
-			_, err := ReadBootlog("x", "order.tsv", strings.NewReader("0\ta\tplatform\n"),
+			_, err := ReadBootlog("x", "order.tsv", strings.NewReader("0\ta\tplatform\t1\t0.1\n"),
 				"events.tsv", strings.NewReader("1\t0.1\tT1\tlink_consumer\ta\tghost\n"))
 			return err
 		}},
@@ -309,7 +344,7 @@ func TestReadSysfs(t *testing.T) {
 	if got := strings.Join(order, " "); got != want {
 		t.Errorf("order %q, want %q", got, want)
 	}
-	if nvme := deviceNamed(t, top, "0000:00:01.0"); !nvme.Async || nvme.ShutdownMS != simulate.DefaultMS[simulate.NVMe] || nvme.Parent != top.Index("pci0000:00") {
+	if nvme := deviceNamed(t, top, "0000:00:01.0"); !nvme.Async || nvme.ShutdownMS != devclass.NVMe.DefaultMS() || nvme.Parent != top.Index("pci0000:00") {
 		t.Errorf("NVMe controller: %+v", nvme)
 	}
 	if usb := deviceNamed(t, top, "usb1"); usb.Async || !usb.NeedParentLock {

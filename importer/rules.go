@@ -3,7 +3,7 @@ package importer
 import (
 	"regexp"
 
-	"github.com/shutdowncheck/shutdowncheck/simulate"
+	"github.com/shutdowncheck/shutdowncheck/devclass"
 )
 
 // The series' rules (ALGORITHM.md §5.1, v14 patches 4 and 5), applied to a
@@ -35,24 +35,24 @@ func wantsAsync(d device) bool {
 func needParentLock(d device) bool { return d.subsystem == "usb" && !d.class }
 
 // shutdownClass is a device's class for its default ->shutdown() duration
-// (simulate.DefaultMS): the NVMe driver, a SCSI disk (the device sd binds
+// (devclass.Class.DefaultMS): the NVMe driver, a SCSI disk (the device sd binds
 // to), any other PCI device, a USB device (not its interfaces), a SCSI host
 // or target; everything else has no callback to speak of.
-func shutdownClass(d device) simulate.Class {
+func shutdownClass(d device) devclass.Class {
 	switch {
 	case d.driver == "nvme":
-		return simulate.NVMe
+		return devclass.NVMe
 	case d.subsystem == "scsi" && d.devtype == "scsi_device":
-		return simulate.Disk
+		return devclass.Disk
 	case d.subsystem == "pci" && !d.class:
-		return simulate.PCI
+		return devclass.PCI
 	case d.subsystem == "usb" && d.devtype == "usb_device":
-		return simulate.USB
+		return devclass.USB
 	case d.subsystem == "scsi":
-		return simulate.SCSI
+		return devclass.SCSI
 	}
-	return simulate.Other
+	return devclass.Other
 }
 
 // shutdownMS is a device's default shutdown time by its class.
-func shutdownMS(d device) int { return simulate.DefaultMS[shutdownClass(d)] }
+func shutdownMS(d device) int { return shutdownClass(d).DefaultMS() }

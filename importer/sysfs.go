@@ -69,7 +69,8 @@ func ReadSysfs(name, root string) (*Result, error) {
 	notes := []string{
 		"devices_kset order: sysfs does not show it; parents come before children in directory order, then each non-sync_state_only link's consumer moves to the tail (device_reorder_to_tail)",
 	}
-	return build(name, reorderToTail(parentsFirst(devs), links), links, notes)
+	registered := parentsFirst(devs)
+	return build(name, reorderToTail(registered, links), registered, links, notes)
 }
 
 // sysfsLinks reads class/devlink: each entry's supplier and consumer links

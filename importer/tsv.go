@@ -33,6 +33,9 @@ func ReadTSV(name, file string, r io.Reader) (*Result, error) {
 			return fmt.Errorf("no \"# path\tparent\t...\" header before the first device")
 		}
 		f := strings.Split(text, "\t")
+		if len(f) != len(cols) {
+			return fmt.Errorf("a row of %d columns, but the header names %d (%s)", len(f), len(cols), strings.Join(cols, ", "))
+		}
 		get := func(col string) string {
 			for i, c := range cols {
 				if c == col && i < len(f) {
@@ -78,7 +81,7 @@ func ReadTSV(name, file string, r io.Reader) (*Result, error) {
 		notes = append(notes, fmt.Sprintf("driver nvme inferred for %d PCI devices with an nvme class child", n))
 	}
 	notes = append(notes, "devices_kset order: a sysfs walk does not record it; parents are put before children in the source's order")
-	return build(name, parentsFirst(devs), nil, notes)
+	return build(name, parentsFirst(devs), nil, nil, notes)
 }
 
 var guessRE = regexp.MustCompile(`^([a-z_]+)(?: \((.*)\))?$`)

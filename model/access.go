@@ -36,6 +36,8 @@ const (
 	objDevAsync                      // dev_async_shutdown(dev)
 	objDevAfter                      // dev->p->shutdown_after
 	objKlist                         // a parent's klist_children (its children's knodes)
+	objDevReg                        // whether the device is registered: in sysfs, on dpm_list
+	objThreads                       // the thread table: a new thread takes the next TID
 	objLink                          // a device link's place on the link lists
 )
 

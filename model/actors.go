@@ -1,22 +1,70 @@
 package model
 
-// Environment actors (SPEC §2): threads that run beside device_shutdown()
-// when a scenario enables them. Their steps follow ALGORITHM.md §8: device_del()
-// sets dead, leaves the parent's klist, purges its links, leaves
-// devices_kset under list_lock and drops its references; device_add() joins
-// devices_kset before it appears on its parent's klist.
-
-var (
-	fnDeviceDel     FuncID
-	fnDeviceAdd     FuncID
-	fnParamSetAsync FuncID
+import (
+	"fmt"
+	"slices"
 )
 
-func init() {
-	fnDeviceDel = DefineFunc("device_del", deviceDel)
-	fnDeviceAdd = DefineFunc("device_add", deviceAdd)
-	fnParamSetAsync = DefineFunc("param_set_bool", paramSetBool)
+// Environment actors: threads that run beside device_shutdown() when a
+// scenario enables them, each declared once as a scenario field (see
+// ScenarioFields). device_del() sets dead, leaves the parent's klist,
+// purges its links, leaves devices_kset under list_lock and drops its
+// references; device_add() joins devices_kset before it appears on its
+// parent's klist; a writer flips core.async_shutdown.
+
+var (
+	actorRemove = &ScenarioField{Name: "remove", Kind: DevicesField,
+		Usage:   "devices a concurrent device_del() deletes",
+		Devices: func(s *Scenario) *[]string { return &s.Remove }, Baseline: true,
+		check: func(t *Topology, ids []DevID) error {
+			for _, d := range ids {
+				if !t.Devices[d].Present {
+					return fmt.Errorf("remove names %q, which is not present", t.Devices[d].Name)
+				}
+			}
+			return nil
+		},
+		start: func(m *Machine, s *State) { startEach(m, s, m.Scenario.Remove, fnDeviceDel) }}
+	actorHotAdd = &ScenarioField{Name: "hot_add", Kind: DevicesField,
+		Usage:   "absent devices a concurrent device_add() registers",
+		Devices: func(s *Scenario) *[]string { return &s.HotAdd }, Baseline: true,
+		check: func(t *Topology, ids []DevID) error {
+			for _, d := range ids {
+				dev := t.Devices[d]
+				switch {
+				case dev.Present:
+					return fmt.Errorf("hot_add names %q, which is already present (set present: false)", dev.Name)
+				case dev.Parent != NoDev && !t.Devices[dev.Parent].Present && !slices.Contains(ids, dev.Parent):
+					return fmt.Errorf("hot_add names %q, whose parent %q is neither present nor hot-added: device_add() of a child needs its parent registered", dev.Name, t.Devices[dev.Parent].Name)
+				}
+			}
+			return nil
+		},
+		start: func(m *Machine, s *State) { startEach(m, s, m.Scenario.HotAdd, fnDeviceAdd) }}
+	actorParamToggle = &ScenarioField{Name: "param_toggle", Kind: BoolField,
+		Usage: "a writer may flip core.async_shutdown once",
+		Bool:  func(s *Scenario) *bool { return &s.ParamToggle },
+		start: func(m *Machine, s *State) {
+			if m.Scenario.ParamToggle {
+				s.Threads = append(s.Threads, actorThread(fnParamSetAsync, NoDev))
+			}
+		}}
+)
+
+// startEach starts one thread running fn(dev) for each device named.
+func startEach(m *Machine, s *State, names []string, fn FuncID) {
+	for _, name := range names {
+		s.Threads = append(s.Threads, actorThread(fn, m.Top.Index(name)))
+	}
 }
+
+var (
+	fnDeviceDel           = DefineFunc("device_del", deviceDel)
+	fnDeviceAdd           = DefineFunc("device_add", deviceAdd)
+	fnParamSetAsync       = DefineFunc("param_set_bool", paramSetBool)
+	fnDeviceLinkReleaseFn = DefineFunc("device_link_release_fn", deviceLinkReleaseFn)
+	fnKillDevice          = DefineFunc("kill_device", killDevice)
+)
 
 // actorThread returns a thread that runs fn(dev).
 func actorThread(fn FuncID, dev DevID) Thread {
@@ -25,23 +73,24 @@ func actorThread(fn FuncID, dev DevID) Thread {
 	return t
 }
 
-// KillDevice models kill_device(dev), called under device_lock(dev): it
-// sets dev->p->dead. A version whose kill_device() also signals the
-// shutdown completion (v17 on) says so in Variant.KillDeviceCompletes.
+// KillDevice models the test and the write of dev->p->dead in
+// kill_device(dev): if (dev->p->dead) return false; dev->p->dead = true;
 func (k *Kernel) KillDevice(dev DevID) bool {
 	if k.op(OpKillDevice, dev, true) {
 		return false
 	}
 	k.wr(devObj(objDevDead, dev))
-	if k.m.Variant.KillDeviceCompletes && !k.s.Dev[dev].Has(FlagDone) {
-		k.wr(devObj(objDevDone, dev))
-	}
-	d := &k.s.Dev[dev]
-	d.Flags |= FlagDead
-	if k.m.Variant.KillDeviceCompletes {
-		d.Flags |= FlagDone // complete_all(&dev->p->complete)
-	}
+	k.s.Dev[dev].Flags |= FlagDead
 	return true
+}
+
+// kill_device(dev) before the series (and up to v16), called under
+// device_lock(dev) in device_del(). A version that changed it (v17)
+// passes its own in Variant.KillDevice.
+func killDevice(k *Kernel, f *Frame) {
+	if k.KillDevice(f.Dev) { // if (dev->p->dead) return false; dev->p->dead = true; return true;
+		k.Return(1)
+	}
 }
 
 // device_unregister(dev) = device_del(dev) + put_device(dev). Frame: Dev = dev.
@@ -56,7 +105,6 @@ func deviceDel(k *Kernel, f *Frame) {
 		listDel
 		listUnlock
 		putParent
-		release
 		put
 	)
 	top := k.Topology()
@@ -67,9 +115,7 @@ func deviceDel(k *Kernel, f *Frame) {
 			f.PC = kill
 		}
 	case kill: // kill_device(dev);
-		if k.KillDevice(f.Dev) {
-			f.PC = unlock
-		}
+		k.Call(f, unlock, k.m.Variant.killDevice(), f.Dev)
 	case unlock: // device_unlock(dev);
 		if k.DeviceUnlock(f.Dev) {
 			f.PC = klistDel
@@ -89,7 +135,7 @@ func deviceDel(k *Kernel, f *Frame) {
 			f.PC = listDel
 		}
 	case listDel: // list_del_init(&kobj->entry);
-		if k.ListDelInit(f.Dev) {
+		if k.KobjectDel(f.Dev) {
 			f.PC = listUnlock
 		}
 	case listUnlock: // spin_unlock(&kobj->kset->list_lock);
@@ -98,12 +144,8 @@ func deviceDel(k *Kernel, f *Frame) {
 		}
 	case putParent: // put_device(parent);
 		if parent == NoDev {
-			f.PC = release
+			f.PC = put
 		} else if k.PutDevice(parent) {
-			f.PC = release
-		}
-	case release: // system_long_wq: device_link_release_fn() for each purged link
-		if l, ok := k.ReleaseNextLink(f.Dev); ok && l < 0 {
 			f.PC = put
 		}
 	case put: // put_device(dev); in device_unregister()
@@ -113,7 +155,25 @@ func deviceDel(k *Kernel, f *Frame) {
 	}
 }
 
-// device_add(dev) of a device listed with present: false. Frame: Dev = dev.
+// linkReleaseThread returns the device_link_wq work item that releases
+// link l: device_link_release_fn(&link->rm_work). Frame: Aux = the link.
+func linkReleaseThread(l int) Thread {
+	t := actorThread(fnDeviceLinkReleaseFn, NoDev)
+	t.Frames[0].Aux = int16(l)
+	return t
+}
+
+// device_link_release_fn(work), queued by devlink_dev_release() when
+// __device_link_del() unregisters the link.
+func deviceLinkReleaseFn(k *Kernel, f *Frame) {
+	if k.LinkReleaseFn(int(f.Aux)) {
+		k.Return(0)
+	}
+}
+
+// device_add(dev) of a device listed with present: false. Frame: Dev = dev,
+// Dev2 = the consumer of a link just added, Aux = the position in its
+// device_reorder_to_tail() walk.
 func deviceAdd(k *Kernel, f *Frame) {
 	const (
 		getParent = iota
@@ -121,6 +181,7 @@ func deviceAdd(k *Kernel, f *Frame) {
 		listAdd
 		listUnlock
 		links
+		reorder
 		klistAdd
 	)
 	parent := k.Topology().Devices[f.Dev].Parent
@@ -128,24 +189,36 @@ func deviceAdd(k *Kernel, f *Frame) {
 	case getParent: // parent = get_device(dev->parent);
 		if parent == NoDev {
 			f.PC = listLock
-		} else if k.GetDevice(parent) {
+		} else if k.GetRegisteredParent(parent) {
 			f.PC = listLock
 		}
 	case listLock: // kobject_add() -> kobj_kset_join(): spin_lock(&kobj->kset->list_lock);
 		if k.SpinLockList() {
 			f.PC = listAdd
 		}
-	case listAdd: // list_add_tail(&kobj->entry, &kobj->kset->list);
-		if k.ListAddTail(f.Dev) {
+	case listAdd: // list_add_tail(&kobj->entry, &kobj->kset->list); ... device_pm_add(dev);
+		if k.KobjectAdd(f.Dev) {
 			f.PC = listUnlock
 		}
 	case listUnlock: // spin_unlock(&kobj->kset->list_lock);
 		if k.SpinUnlockList() {
 			f.PC = links
 		}
-	case links: // fw_devlink: device_link_add() for each link whose other end is registered
-		if l, ok := k.AddNextLink(f.Dev); ok && l < 0 {
-			f.PC = klistAdd
+	case links: // fw_devlink_link_device(dev): device_link_add() for each link whose other end is registered
+		if l, ok := k.AddNextLink(f.Dev); ok {
+			switch {
+			case l < 0:
+				f.PC = klistAdd
+			case !k.Topology().Links[l].SyncStateOnly: // reorder: device_reorder_to_tail(consumer, NULL);
+				f.Dev2, f.Aux, f.PC = k.Topology().Links[l].Consumer, 0, reorder
+			}
+		}
+	case reorder:
+		if next, ok := k.ReorderToTail(f.Dev2, int(f.Aux)); ok {
+			f.Aux = int16(next)
+			if next < 0 {
+				f.Dev2, f.PC = NoDev, links
+			}
 		}
 	case klistAdd: // if (parent) klist_add_tail(&dev->p->knode_parent, &parent->p->klist_children);
 		if parent == NoDev {

@@ -11,14 +11,9 @@ package model
 const MaxWork = 32768
 
 var (
-	fnAsyncRunEntryFn     FuncID
-	fnAsyncScheduleDomain FuncID
-)
-
-func init() {
-	fnAsyncRunEntryFn = DefineFunc("async_run_entry_fn", asyncRunEntryFn)
+	fnAsyncRunEntryFn     = DefineFunc("async_run_entry_fn", asyncRunEntryFn)
 	fnAsyncScheduleDomain = DefineFunc("async_schedule_domain", asyncScheduleDomain)
-}
+)
 
 // queue creates the worker thread of a new entry running fn(dev, cookie).
 func (k *Kernel) queue(fn FuncID, dev DevID) TID {

@@ -12,6 +12,23 @@ func (k *Kernel) GetDevice(dev DevID) bool {
 	return true
 }
 
+// GetRegisteredParent models get_device(dev->parent) at the start of
+// device_add() of a hot-added device: a driver adds a device after its
+// parent (device_add() of a child of a never registered parent fails in
+// kobject_add()), so when the parent is hot-added too, the step waits until
+// the parent's device_add() has put it in sysfs.
+func (k *Kernel) GetRegisteredParent(parent DevID) bool {
+	present := k.m.Top.Devices[parent].Present
+	if k.op(OpGetDevice, parent, present || k.s.Dev[parent].Has(FlagInSysfs)) {
+		return false
+	}
+	if !present {
+		k.rdEnable(devObj(objDevReg, parent))
+	}
+	k.kref(parent, +1)
+	return true
+}
+
 // PutDevice models put_device(dev) on a non-NULL dev. The last put frees
 // the device (device_release()).
 func (k *Kernel) PutDevice(dev DevID) bool {
@@ -122,10 +139,17 @@ func (k *Kernel) ShutdownStart(dev DevID) bool {
 	}
 	k.wr(devObj(objDevShutdown, dev))
 	// The linearizability monitor reads whether any device dev depends on,
-	// directly or not, has returned from its own ->shutdown().
+	// directly or not, has returned from its own ->shutdown(); the order
+	// monitor whether each device depending on dev is registered, alive and
+	// has returned from its own.
 	for _, a := range k.m.Top.AllDependencies(dev) {
 		k.rd(devObj(objDevShutdown, a))
 	}
+	k.m.Top.Dependents(dev, func(c DevID) {
+		k.rd(devObj(objDevShutdown, c))
+		k.rd(devObj(objDevDead, c))
+		k.rd(devObj(objDevReg, c))
+	})
 	d := &k.s.Dev[dev]
 	if d.Has(FlagStarted) {
 		d.Flags |= FlagTwice

@@ -104,3 +104,84 @@ func (s *State) List() []DevID {
 	}
 	return l
 }
+
+// KobjectDel models kobject_del(&dev->kobj) in device_del(): under
+// list_lock, list_del_init() takes dev off devices_kset (kobj_kset_leave())
+// and dev leaves sysfs (device_is_registered() turns false).
+func (k *Kernel) KobjectDel(dev DevID) bool {
+	if !k.ListDelInit(dev) {
+		return false
+	}
+	k.wr(devObj(objDevReg, dev))
+	k.s.Dev[dev].Flags &^= FlagInSysfs
+	return true
+}
+
+// KobjectAdd models kobject_add() in device_add() (kobj_kset_join():
+// list_add_tail() on devices_kset under list_lock; dev is in sysfs), with
+// device_pm_add() folded in: nothing modeled happens between the two.
+func (k *Kernel) KobjectAdd(dev DevID) bool {
+	if !k.ListAddTail(dev) {
+		return false
+	}
+	k.wr(devObj(objDevReg, dev))
+	k.s.Dev[dev].Flags |= FlagInSysfs | FlagInDPMList
+	return true
+}
+
+// ReorderToTail models the next step of device_reorder_to_tail(consumer)
+// after device_link_add() created a managed link: walking consumer, its
+// children (klist) and its non-sync_state_only consumers, recursively, it
+// moves each registered device to the tail of devices_kset
+// (devices_kset_move_last(): list_move_tail() under list_lock; an entry
+// shutdown took off the list goes back on it). From walk position at, it
+// runs the next move and returns the position after it, or -1 when the walk
+// has nothing left to move. The walk runs under device_links_write_lock()
+// and device_pm_lock() (not modeled); each move is one step.
+func (k *Kernel) ReorderToTail(consumer DevID, at int) (int, bool) {
+	walk := k.m.Top.ReorderWalk(consumer)
+	next, move := k.reorderNext(walk, at)
+	if move == NoDev {
+		if k.op(OpReorderDone, consumer, true) {
+			return -1, false
+		}
+		return -1, true
+	}
+	if k.op(OpKsetMoveLast, move, k.s.ListLock == NoThread) {
+		return -1, false
+	}
+	k.wr(objListLock)
+	k.wr(objList)
+	k.s.listDel(move)
+	k.s.listAddTail(move)
+	return next, true
+}
+
+// reorderNext finds, from walk position at, the next device the walk moves
+// and the position after it (NoDev: none), recording what it reads: a child
+// is reached while it is on its parent's klist, a consumer while its link
+// is on the lists, and a reached device moves when it is registered.
+func (k *Kernel) reorderNext(walk []reorderStep, at int) (int, DevID) {
+	for at < len(walk) {
+		e := walk[at]
+		reached := true
+		switch {
+		case e.Via == reorderChild:
+			k.rd(devObj(objKlist, k.m.parent(e.Dev)))
+			reached = k.s.Dev[e.Dev].Has(FlagInKlist)
+		case e.Via >= 0:
+			k.rd(linkObj(e.Via))
+			reached = k.s.Links[e.Via]&LinkPresent != 0
+		}
+		if !reached {
+			at = e.End
+			continue
+		}
+		k.rd(devObj(objDevReg, e.Dev))
+		if k.s.Dev[e.Dev].Has(FlagInSysfs) {
+			return at + 1, e.Dev
+		}
+		at++
+	}
+	return at, NoDev
+}

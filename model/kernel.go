@@ -22,7 +22,8 @@ type funcInfo struct {
 // funcs is the registry of modeled functions, filled by init functions.
 var funcs = []funcInfo{{name: "(none)"}}
 
-// DefineFunc registers a modeled kernel function. Call it from init().
+// DefineFunc registers a modeled kernel function; call it in the
+// initializer of a package variable (its FuncID).
 func DefineFunc(name string, step StepFunc) FuncID {
 	if len(funcs) > 255 {
 		panic("model: too many functions")
@@ -118,7 +119,7 @@ func (k *Kernel) op(kind OpKind, dev DevID, enabled bool) (stop bool) {
 	if info.list && k.s.ListLock != k.tid {
 		k.ev.Fault |= FaultListUnlocked
 	}
-	if dev != NoDev {
+	if dev != NoDev && info.mem != memNone {
 		k.rd(devObj(objDevFreed, dev)) // the use-after-free check
 		if k.s.Dev[dev].Has(FlagFreed) {
 			k.ev.Fault |= FaultUseAfterFree
@@ -139,6 +140,9 @@ func (k *Kernel) Call(f *Frame, ret uint8, fn FuncID, dev DevID) *Frame {
 	*nf = Frame{Fn: fn, Dev: dev, Cur: NoDev, Dev2: NoDev, Aux: -1}
 	return nf
 }
+
+// Ret is what the last function this thread called returned.
+func (k *Kernel) Ret() int16 { return k.t.Ret }
 
 // Return returns v from the current function.
 func (k *Kernel) Return(v int16) {
@@ -170,8 +174,11 @@ func (k *Kernel) settle() {
 	}
 }
 
-// spawn creates a thread; it joins State.Threads when the step ends.
+// spawn creates a thread; it joins State.Threads when the step ends. Its
+// TID depends on how many threads there are: two steps that create threads
+// do not commute.
 func (k *Kernel) spawn(t Thread) TID {
+	k.wr(objThreads)
 	k.spawned = append(k.spawned, t)
 	return TID(len(k.s.Threads) + len(k.spawned) - 1)
 }

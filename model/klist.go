@@ -6,11 +6,7 @@ package model
 // the node it stands on: a child deleted meanwhile stays alive until the
 // iterator moves on, which then drops the klist's reference.
 
-var fnDeviceForEachChild FuncID
-
-func init() {
-	fnDeviceForEachChild = DefineFunc("device_for_each_child", deviceForEachChild)
-}
+var fnDeviceForEachChild = DefineFunc("device_for_each_child", deviceForEachChild)
 
 // CallDeviceForEachChild makes f call device_for_each_child(parent, &data, fn):
 // fn(child) runs with Flag = data for each child on parent's klist.
@@ -35,35 +31,36 @@ func deviceForEachChild(k *Kernel, f *Frame) {
 
 // KlistNext models next_device(&i), i.e. klist_next(): it releases the node
 // the iterator stands on (dropping the klist's reference if the child was
-// deleted meanwhile) and pins the next live child of parent, or returns NoDev.
+// deleted meanwhile) and pins the next live child of parent, or returns
+// NoDev. klist_children is in klist_add_tail() order: registration order for
+// the children registered before shutdown, then the order in which the run
+// adds the others (DevState.Knode, which only grows along a klist).
 func (k *Kernel) KlistNext(parent, last DevID) (DevID, bool) {
 	if k.op(OpKlistNext, parent, true) {
 		return NoDev, false
 	}
 	k.wr(devObj(objKlist, parent))
-	children := k.m.Top.Children(parent)
-	start := 0
+	after := int16(-1)
 	if last != NoDev {
 		d := &k.s.Dev[last]
+		after = d.Knode
 		d.Pins--
 		if d.Pins == 0 && d.Has(FlagKnodeDead) {
 			d.Flags &^= FlagKnodeDead
 			k.krefEnv(last, -1) // klist_children_put()
 		}
-		for start < len(children) && children[start] != last {
-			start++
-		}
-		start++
 	}
-	for _, c := range children[min(start, len(children)):] {
-		if d := &k.s.Dev[c]; d.Has(FlagInKlist) {
-			d.Pins++
-			k.ev.Val = int16(c)
-			return c, true
+	next := NoDev
+	for _, c := range k.m.Top.Children(parent) {
+		if d := &k.s.Dev[c]; d.Has(FlagInKlist) && d.Knode > after && (next == NoDev || d.Knode < k.s.Dev[next].Knode) {
+			next = c
 		}
 	}
-	k.ev.Val = int16(NoDev)
-	return NoDev, true
+	if next != NoDev {
+		k.s.Dev[next].Pins++
+	}
+	k.ev.Val = int16(next)
+	return next, true
 }
 
 // KlistDel models klist_del(&dev->p->knode_parent) in device_del(): the
@@ -91,8 +88,14 @@ func (k *Kernel) KlistAdd(dev DevID) bool {
 	if k.op(OpKlistAdd, dev, true) {
 		return false
 	}
-	k.wr(devObj(objKlist, k.m.parent(dev)))
-	k.s.Dev[dev].Flags |= FlagInKlist
+	parent := k.m.parent(dev)
+	k.wr(devObj(objKlist, parent))
+	d := &k.s.Dev[dev]
+	d.Flags |= FlagInKlist
+	d.Knode = 0 // the tail: after every knode the klist has had
+	for _, c := range k.m.Top.Children(parent) {
+		d.Knode = max(d.Knode, k.s.Dev[c].Knode+1)
+	}
 	k.krefEnv(dev, +1)
 	return true
 }

@@ -76,54 +76,71 @@ func (k *Kernel) SupplierLink(dev DevID, pos int16) Link {
 // PurgeNextLink models one __device_link_del() of device_links_purge(dev):
 // the next link of dev still on the link lists leaves them (list_del_rcu);
 // SRCU readers already past it may still use it. It returns the link, or -1
-// when dev has none left. Its references go in device_link_release_fn().
-// (device_links_write_lock(), which serializes purges, is not modeled.)
+// when dev has none left. (device_links_write_lock(), which serializes
+// purges, is not modeled.) __device_link_del() also unregisters the link's
+// own struct device, whose release, devlink_dev_release(), queues
+// device_link_release_fn() on device_link_wq: the link's references go on
+// that workqueue, in a thread of its own, not in device_del().
 func (k *Kernel) PurgeNextLink(dev DevID) (int, bool) {
 	if k.op(OpLinkDel, dev, true) {
 		return -1, false
 	}
 	k.touchLinks(dev)
+	// device_pm_remove(dev), the last modeled thing before
+	// device_links_purge(): device_link_add() no longer takes dev.
+	k.wr(devObj(objDevReg, dev))
+	k.s.Dev[dev].Flags &^= FlagInDPMList
 	l := k.s.linkOf(k.m.Top, dev, LinkPresent, LinkReleased)
 	k.ev.Val = int16(l)
 	if l >= 0 {
 		k.s.Links[l] = k.s.Links[l]&^LinkPresent | LinkPurged
+		k.ev.Spawn = k.spawn(linkReleaseThread(l))
 	}
 	return l, true
 }
 
-// ReleaseNextLink models device_link_release_fn() of the next purged link of
-// dev: synchronize_srcu() waits until no SRCU reader is left, then
-// put_device() on the consumer and the supplier. It returns the link, or -1
-// when every purged link of dev is released.
-func (k *Kernel) ReleaseNextLink(dev DevID) (int, bool) {
-	l := k.s.linkOf(k.m.Top, dev, LinkPurged, LinkReleased)
-	if k.op(OpLinkRelease, dev, l < 0 || !k.s.srcuReaders()) {
-		return -1, false
+// LinkReleaseFn models device_link_release_fn() of link l on device_link_wq:
+// device_link_synchronize_removal() (synchronize_srcu()), then put_device()
+// of the consumer and of the supplier, then kfree(link).
+//
+// synchronize_srcu() waits for the readers that were inside
+// device_links_read_lock() when it began; modeled, it waits until no thread
+// is inside. The readers it waits for in addition came later and reach
+// devices only through references of their own (their device, a pinned
+// klist node, a link still on the lists), so the later puts hide no use
+// after free, and since no thread ever waits for this one, the longer wait
+// closes no wait-for cycle.
+func (k *Kernel) LinkReleaseFn(l int) bool {
+	if k.op(OpLinkRelease, NoDev, !k.s.srcuReaders()) {
+		k.ev.Val = int16(l)
+		return false
 	}
-	k.touchLinks(dev)
+	k.ev.Val = int16(l)
+	k.wr(linkObj(l))
 	for i := range k.s.Threads {
 		k.rd(srcuObj(TID(i))) // synchronize_srcu() waits for every reader
 	}
-	k.ev.Val = int16(l)
-	if l >= 0 {
-		k.s.Links[l] |= LinkReleased
-		k.krefEnv(k.m.Top.Links[l].Consumer, -1)
-		k.krefEnv(k.m.Top.Links[l].Supplier, -1)
-	}
-	return l, true
+	k.s.Links[l] |= LinkReleased
+	k.krefEnv(k.m.Top.Links[l].Consumer, -1)
+	k.krefEnv(k.m.Top.Links[l].Supplier, -1)
+	return true
 }
 
-// AddNextLink models device_link_add() by fw_devlink as dev registers: the
-// next link between dev and a registered, live device joins both link lists
-// and takes a reference on both ends. It returns the link, or -1 when none
-// is left. (The reordering of devices_kset that device_link_add() does for a
-// managed link is not modeled.)
+// AddNextLink models device_link_add() by fw_devlink as dev registers
+// (fw_devlink_link_device(), after device_pm_add()): the next link between
+// dev and a registered device joins both link lists and takes a reference
+// on both ends. It returns the link, or -1 when none is left. Registered is
+// what device_link_add() checks of the supplier, device_pm_initialized()
+// (on dpm_list: device_pm_add() done, device_pm_remove() not yet); a device
+// that shutdown took off devices_kset, or whose entry is queued, is still
+// registered. Of a consumer fw_devlink asks the same (its fwnode has a
+// device). A managed (not sync_state_only) link then moves the consumer's
+// part of devices_kset to the tail: see ReorderToTail.
 func (k *Kernel) AddNextLink(dev DevID) (int, bool) {
 	if k.op(OpLinkAdd, dev, true) {
 		return -1, false
 	}
 	k.touchLinks(dev)
-	k.rd(objList)
 	l := -1
 	for i, link := range k.m.Top.Links {
 		other := link.Supplier
@@ -132,8 +149,8 @@ func (k *Kernel) AddNextLink(dev DevID) (int, bool) {
 		} else if link.Consumer != dev {
 			continue
 		}
-		k.rd(devObj(objDevDead, other))
-		if k.s.Links[i] == 0 && k.s.OnList(other) && !k.s.Dev[other].Has(FlagDead) {
+		k.rd(devObj(objDevReg, other))
+		if k.s.Links[i] == 0 && k.s.Dev[other].Has(FlagInDPMList) {
 			l = i
 			break
 		}

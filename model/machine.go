@@ -14,18 +14,17 @@ type Machine struct {
 	linkAtStart []bool // both ends registered when shutdown begins
 }
 
-// NewMachine builds the model of variant v shutting down top under sc. The
-// topology must have passed Check.
+// NewMachine builds the model of variant v shutting down top under sc (a
+// device absent from top that sc does not hot-add is simply never
+// registered). The topology must have passed Check.
 func NewMachine(top *Topology, v *Variant, sc Scenario) (*Machine, error) {
 	if top.children == nil {
 		return nil, fmt.Errorf("model: topology %q was not checked", top.Name)
 	}
-	for _, names := range [][]string{sc.Remove, sc.HotAdd} {
-		for _, name := range names {
-			if top.Index(name) == NoDev {
-				return nil, fmt.Errorf("scenario names unknown device %q", name)
-			}
-		}
+	with := *top
+	with.Scenario = sc
+	if err := with.checkFields(); err != nil {
+		return nil, err
 	}
 	m := &Machine{Top: top, Variant: v, Scenario: sc}
 	m.linkAtStart = make([]bool, len(top.Links))
@@ -87,11 +86,13 @@ func (m *Machine) Initial() *State {
 	for i, dev := range m.Top.Devices {
 		d := &s.Dev[i]
 		d.Prev, d.Next, d.Lock, d.Ref = DevID(i), DevID(i), NoThread, m.initialRef[i]
+		d.Knode = m.Top.Knode(DevID(i))
 		if dev.Async {
 			d.Flags |= FlagAsync
 		}
 		if dev.Present {
 			s.listAddTail(DevID(i))
+			d.Flags |= FlagInSysfs | FlagInDPMList
 			if dev.Parent != NoDev {
 				d.Flags |= FlagInKlist
 			}
@@ -100,14 +101,10 @@ func (m *Machine) Initial() *State {
 	main := Thread{Kind: KindMain, Status: Running, Dev: NoDev, Depth: 1}
 	main.Frames[0] = Frame{Fn: m.Variant.Main, Dev: NoDev, Cur: NoDev, Dev2: NoDev, Aux: -1}
 	s.Threads = append(s.Threads, main)
-	for _, name := range m.Scenario.Remove {
-		s.Threads = append(s.Threads, actorThread(fnDeviceDel, m.Top.Index(name)))
-	}
-	for _, name := range m.Scenario.HotAdd {
-		s.Threads = append(s.Threads, actorThread(fnDeviceAdd, m.Top.Index(name)))
-	}
-	if m.Scenario.ParamToggle {
-		s.Threads = append(s.Threads, actorThread(fnParamSetAsync, NoDev))
+	for _, f := range ScenarioFields {
+		if f.start != nil {
+			f.start(m, s)
+		}
 	}
 	r := m.NewRunner()
 	for i := range s.Threads {
@@ -239,7 +236,8 @@ func (m *Machine) HeldLocks(s *State, tid TID) []string {
 
 // ThreadName names thread tid the way traces and schedules do: "main",
 // "async:DEV" for the async entry of DEV ("async:DEV#2" for a second one),
-// "device_del:DEV", "device_add:DEV" and "param_set_bool" for the actors.
+// "device_del:DEV", "device_add:DEV" and "param_set_bool" for the actors,
+// "device_link_release_fn:SUPPLIER->CONSUMER" for a link's release work.
 func (m *Machine) ThreadName(s *State, tid TID) string {
 	t := &s.Threads[tid]
 	switch t.Kind {
@@ -257,6 +255,10 @@ func (m *Machine) ThreadName(s *State, tid TID) string {
 			name += fmt.Sprintf("#%d", n)
 		}
 		return name
+	}
+	if t.Frames[0].Fn == fnDeviceLinkReleaseFn {
+		l := m.Top.Links[t.Frames[0].Aux]
+		return fmt.Sprintf("device_link_release_fn:%s->%s", m.Top.DevName(l.Supplier), m.Top.DevName(l.Consumer))
 	}
 	if t.Dev == NoDev {
 		return t.Frames[0].Fn.String()

@@ -279,7 +279,7 @@ func TestTopologyCheck(t *testing.T) {
 			t.Errorf("topology %d accepted", i)
 		}
 	}
-	ok := &Topology{Devices: []Device{{Name: "a", Parent: NoDev}, {Name: "b", Parent: 0}},
+	ok := &Topology{Devices: []Device{{Name: "a", Parent: NoDev, Present: true}, {Name: "b", Parent: 0, Present: true}},
 		Links: []Link{{Supplier: 1, Consumer: 0, SyncStateOnly: true}}}
 	if err := ok.Check(); err != nil {
 		t.Errorf("a sync_state_only link against the parent edge is legal: %v", err)

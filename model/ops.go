@@ -44,56 +44,104 @@ const (
 	OpReadDead                          // read dev->p->dead
 	OpClearAsync                        // dev_clear_async_shutdown(dev)
 	OpNextSupplierLink                  // list_for_each_entry_rcu(link, &dev->links.suppliers)
+	OpKsetMoveLast                      // devices_kset_move_last(dev): list_move_tail() under list_lock
+	OpReorderDone                       // device_reorder_to_tail() has nothing more to move
 	numOps
 )
 
+// memKind is the memory an operation dereferences on its device argument:
+// what KASAN (a freed device) and a NULL dev->p can catch.
+type memKind uint8
+
+const (
+	memNone memKind = iota // the device pointer is only passed along or compared
+	memDev                 // struct device itself: kobj, mutex, parent, links, flags, numa_node
+	memDevP                // dev->p, the struct device_private freed with it (device_release())
+)
+
 type opInfo struct {
-	name   string // kernel call, for traces
-	sleeps bool   // might_sleep(): forbidden under a spinlock
-	list   bool   // reads or writes devices_kset->list: needs list_lock
+	name   string  // kernel call, for traces
+	sleeps bool    // might_sleep(): forbidden under a spinlock
+	list   bool    // reads or writes devices_kset->list: needs list_lock
+	mem    memKind // what the operation dereferences on its device argument
 }
 
+// opInfos: for each operation, its name, whether it may sleep, whether it
+// uses devices_kset->list, and which memory of its device argument it
+// dereferences, read off the kernel source (drivers/base/core.c, lib/klist.c,
+// kernel/async.c). The use-after-free check applies to exactly the
+// operations that dereference; the table is the audit:
+//
+//	spin_lock/unlock(&devices_kset->list_lock)  none: a global lock
+//	list_last_entry(&devices_kset->list)         none: container_of() of head.prev computes the pointer, reads nothing of it
+//	list_prev_entry(dev)                         dev: dev->kobj.entry.prev
+//	list_del_init / list_add_tail(&dev->kobj.entry) dev: the entry and its neighbours
+//	get_device / put_device(dev)                 dev: kobject_get/put(&dev->kobj)
+//	get_device(dev->parent)                      dev: reads dev->parent (the parent: checked by GetParent)
+//	device_lock / device_unlock(dev)             dev: &dev->mutex
+//	wants_async_shutdown(dev), dev_clear_async_shutdown(dev)  dev: the async_shutdown bit (v16: dev->flags)
+//	->shutdown() start and return                dev: the callbacks use the device up to their return
+//	complete_all / wait_for_completion           dev->p: &dev->p->complete
+//	next_device(&parent->p->klist_children)      dev->p of the parent (device_for_each_child tests parent->p;
+//	                                              the child nodes are pinned by the klist)
+//	dev->links.consumers / .suppliers walk       dev: struct dev_links_info is inside struct device
+//	async_schedule_dev_nocall(fn, dev)           dev: dev_to_node(dev) reads dev->numa_node
+//	async_schedule_domain(fn, dev, domain)       none: NUMA_NO_NODE, dev is only stored in entry->data
+//	a worker picking up the entry                none: entry->func(entry->data, entry->cookie) passes the pointer
+//	end of async_run_entry_fn                    none: list_del_init() of the entry's lists, kfree(entry),
+//	                                              atomic_dec(&entry_count), wake_up(&async_done)
+//	async_synchronize_full / _cookie_domain      none: the async lists only
+//	kill_device(dev), read dev->p->dead          dev->p: dev->p->dead
+//	klist_del / klist_add_tail(&dev->p->knode_parent) dev->p
+//	__device_link_del, device_link_add           dev: the link list heads in dev->links
+//	device_link_release_fn                       none at the step: its put_device()s are on references the link holds
+//	shutdown_after write and read (v5-v9)        dev->p: dev->p->shutdown_after
+//	read dev->parent                             dev
+//	devices_kset_move_last(dev)                  dev: dev->kobj.entry
+//	core.async_shutdown read and write           none
 var opInfos = [numOps]opInfo{
 	OpSpinLock:            {name: "spin_lock(&devices_kset->list_lock)"},
 	OpSpinUnlock:          {name: "spin_unlock(&devices_kset->list_lock)"},
 	OpListLast:            {name: "list_last_entry(&devices_kset->list)", list: true},
-	OpListPrev:            {name: "list_prev_entry", list: true},
-	OpListDelInit:         {name: "list_del_init", list: true},
-	OpGetDevice:           {name: "get_device"},
-	OpPutDevice:           {name: "put_device"},
-	OpGetParent:           {name: "get_device(dev->parent)"},
-	OpDeviceLock:          {name: "device_lock", sleeps: true},
-	OpDeviceUnlock:        {name: "device_unlock"},
+	OpListPrev:            {name: "list_prev_entry", list: true, mem: memDev},
+	OpListDelInit:         {name: "list_del_init", list: true, mem: memDev},
+	OpGetDevice:           {name: "get_device", mem: memDev},
+	OpPutDevice:           {name: "put_device", mem: memDev},
+	OpGetParent:           {name: "get_device(dev->parent)", mem: memDev},
+	OpDeviceLock:          {name: "device_lock", sleeps: true, mem: memDev},
+	OpDeviceUnlock:        {name: "device_unlock", mem: memDev},
 	OpReadParam:           {name: "read core.async_shutdown"},
-	OpWantsAsync:          {name: "wants_async_shutdown"},
-	OpShutdownStart:       {name: "->shutdown() starts", sleeps: true},
-	OpShutdownEnd:         {name: "->shutdown() returns"},
-	OpCompleteAll:         {name: "complete_all"},
-	OpWaitCompletion:      {name: "wait_for_completion", sleeps: true},
-	OpKlistNext:           {name: "next_device"},
+	OpWantsAsync:          {name: "wants_async_shutdown", mem: memDev},
+	OpShutdownStart:       {name: "->shutdown() starts", sleeps: true, mem: memDev},
+	OpShutdownEnd:         {name: "->shutdown() returns", mem: memDev},
+	OpCompleteAll:         {name: "complete_all", mem: memDevP},
+	OpWaitCompletion:      {name: "wait_for_completion", sleeps: true, mem: memDevP},
+	OpKlistNext:           {name: "next_device", mem: memDevP},
 	OpLinksReadLock:       {name: "device_links_read_lock()"},
 	OpLinksReadUnlock:     {name: "device_links_read_unlock()"},
-	OpNextConsumerLink:    {name: "next link in links.consumers"},
-	OpAsyncSchedule:       {name: "async_schedule_dev_nocall", sleeps: true},
+	OpNextConsumerLink:    {name: "next link in links.consumers", mem: memDev},
+	OpAsyncSchedule:       {name: "async_schedule_dev_nocall", sleeps: true, mem: memDev},
 	OpWorkerStart:         {name: "worker picks up async entry"},
 	OpAsyncEntryDone:      {name: "async entry done"},
 	OpAsyncSyncFull:       {name: "async_synchronize_full()", sleeps: true},
-	OpKillDevice:          {name: "kill_device"},
-	OpKlistDel:            {name: "klist_del"},
-	OpLinkDel:             {name: "__device_link_del"},
+	OpKillDevice:          {name: "kill_device", mem: memDevP},
+	OpKlistDel:            {name: "klist_del", mem: memDevP},
+	OpLinkDel:             {name: "__device_link_del", mem: memDev},
 	OpLinkRelease:         {name: "device_link_release_fn", sleeps: true},
-	OpListAddTail:         {name: "list_add_tail", list: true},
-	OpLinkAdd:             {name: "device_link_add"},
-	OpKlistAdd:            {name: "klist_add_tail"},
+	OpListAddTail:         {name: "list_add_tail", list: true, mem: memDev},
+	OpLinkAdd:             {name: "device_link_add", mem: memDev},
+	OpKlistAdd:            {name: "klist_add_tail", mem: memDevP},
 	OpParamWrite:          {name: "param_set_bool(core.async_shutdown)"},
 	OpAsyncScheduleDomain: {name: "async_schedule_domain"},
 	OpAsyncSyncCookie:     {name: "async_synchronize_cookie_domain", sleeps: true},
-	OpSetAfter:            {name: "shutdown_after ="},
-	OpReadAfter:           {name: "read shutdown_after"},
-	OpReadParent:          {name: "read dev->parent"},
-	OpReadDead:            {name: "read dev->p->dead"},
-	OpClearAsync:          {name: "dev_clear_async_shutdown"},
-	OpNextSupplierLink:    {name: "next link in links.suppliers"},
+	OpSetAfter:            {name: "shutdown_after =", mem: memDevP},
+	OpReadAfter:           {name: "read shutdown_after", mem: memDevP},
+	OpReadParent:          {name: "read dev->parent", mem: memDev},
+	OpReadDead:            {name: "read dev->p->dead", mem: memDevP},
+	OpClearAsync:          {name: "dev_clear_async_shutdown", mem: memDev},
+	OpNextSupplierLink:    {name: "next link in links.suppliers", mem: memDev},
+	OpKsetMoveLast:        {name: "devices_kset_move_last", mem: memDev},
+	OpReorderDone:         {name: "device_reorder_to_tail done"},
 }
 
 // Sleeps reports whether the operation may sleep.

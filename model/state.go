@@ -27,6 +27,8 @@ const (
 	FlagStarted                        // its shutdown callback has started
 	FlagEnded                          // its shutdown callback has returned
 	FlagTwice                          // its shutdown callback started a second time
+	FlagInSysfs                        // device_is_registered(): kobject_add() done, kobject_del() not yet
+	FlagInDPMList                      // device_pm_initialized(): device_pm_add() done, device_pm_remove() not yet
 )
 
 // DevState is the mutable part of one struct device.
@@ -36,6 +38,7 @@ type DevState struct {
 	Held       int16    // the part of Ref that shutdown threads took and still hold
 	Lock       TID      // owner of device_lock(dev), NoThread when unlocked
 	Pins       int8     // klist iterators holding dev->p->knode_parent
+	Knode      int16    // the knode's place on its parent's klist_children: iteration goes by increasing Knode
 	Flags      DevFlags //
 	After      int16    // dev->p->shutdown_after, the cookie a v8/v9 handler waits for
 }
@@ -141,6 +144,7 @@ func (s *State) AppendKey(buf []byte) []byte {
 		e.u16(uint16(d.Flags))
 		e.u16(uint16(d.After))
 		e.byte(byte(d.Pins))
+		e.u16(uint16(d.Knode))
 	}
 	e.id(int16(s.Head.Prev))
 	e.id(int16(s.Head.Next))

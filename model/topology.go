@@ -28,32 +28,32 @@ type Link struct {
 	SyncStateOnly      bool // DL_FLAG_SYNC_STATE_ONLY: ignored by shutdown ordering
 }
 
-// Scenario selects the environment of a run (SPEC §2, §4).
-type Scenario struct {
-	AsyncShutdown bool     // core.async_shutdown at start
-	Workers       int      // async_wq concurrency bound, 0 = unbounded
-	AllocFailures int      // injected async_schedule_dev_nocall() failures per run
-	Remove        []string // devices a concurrent device_del() deletes
-	HotAdd        []string // devices (present: false) a concurrent device_add() registers
-	ParamToggle   bool     // a writer may flip core.async_shutdown once
-}
-
-// DefaultScenario is what a topology file without a scenario means.
-func DefaultScenario() Scenario { return Scenario{AsyncShutdown: true} }
-
 // Topology is a device tree with its devices_kset order (Devices, head first)
 // and its device links.
 type Topology struct {
-	Name     string
-	Devices  []Device
-	Links    []Link
-	Scenario Scenario
+	Name    string
+	Devices []Device
+	Links   []Link
+	// Registered is the order in which the present devices were registered
+	// (device_add()), which decides each parent's klist_children order;
+	// nil means the Devices order. It can differ from devices_kset order:
+	// device_link_add() (device_reorder_to_tail()) and device_move() move
+	// devices on devices_kset only.
+	Registered []DevID
+	Scenario   Scenario
 
-	children  [][]DevID // klist_children of each device, in registration order
+	children  [][]DevID // klist_children of each device at the start: registered children in registration order, then the absent ones
+	knode     []int16   // each present device's place in registration order
+	reorder   [][]reorderStep
 	consumers [][]int   // links.consumers of each device (indices into Links)
 	suppliers [][]int   // links.suppliers of each device
 	allDeps   [][]DevID // every device each one depends on, directly or not
 }
+
+// Knode returns dev's place in registration order: its position on its
+// parent's klist_children relative to its siblings registered before
+// shutdown. Devices absent at the start have none (-1).
+func (t *Topology) Knode(d DevID) int16 { return t.knode[d] }
 
 // TopologyError says what is wrong with a topology and where: Device or
 // Link index (or -1), so that a file reader can name the line.
@@ -107,6 +107,9 @@ func (t *Topology) Check() error {
 	if err := t.checkLinks(); err != nil {
 		return err
 	}
+	if err := t.checkRegistered(); err != nil {
+		return err
+	}
 	t.index()
 	if i := t.dependencyCycle(); i >= 0 {
 		return &TopologyError{Device: -1, Link: i, Reason: fmt.Sprintf(
@@ -114,6 +117,9 @@ func (t *Topology) Check() error {
 			t.DevName(t.Links[i].Supplier), t.DevName(t.Links[i].Consumer))}
 	}
 	t.closeDependencies()
+	if err := t.indexReorders(); err != nil {
+		return err
+	}
 	return t.checkScenario()
 }
 
@@ -175,13 +181,70 @@ func (t *Topology) checkLinks() error {
 	return nil
 }
 
+// checkRegistered validates Registered: every present device once, no
+// absent one (those register during the run), each after its parent
+// (device_add() of a child needs its parent registered).
+func (t *Topology) checkRegistered() error {
+	if t.Registered == nil {
+		return nil
+	}
+	at := make([]int, len(t.Devices))
+	for i := range at {
+		at[i] = -1
+	}
+	for i, d := range t.Registered {
+		switch {
+		case d < 0 || int(d) >= len(t.Devices):
+			return &TopologyError{Device: -1, Link: -1, Field: "registered", Reason: "registered names an unknown device"}
+		case at[d] >= 0:
+			return &TopologyError{Device: -1, Link: -1, Field: "registered", Reason: fmt.Sprintf("registered lists %q twice", t.Devices[d].Name)}
+		case !t.Devices[d].Present:
+			return &TopologyError{Device: -1, Link: -1, Field: "registered", Reason: fmt.Sprintf("registered lists %q, which is not present (a hot-added device registers during the run)", t.Devices[d].Name)}
+		}
+		at[d] = i
+	}
+	for i, d := range t.Devices {
+		switch {
+		case d.Present && at[i] < 0:
+			return &TopologyError{Device: -1, Link: -1, Field: "registered", Reason: fmt.Sprintf("registered does not list the present device %q", d.Name)}
+		case d.Present && d.Parent != NoDev && at[d.Parent] > at[i]:
+			return &TopologyError{Device: -1, Link: -1, Field: "registered", Reason: fmt.Sprintf("registered lists %q before its parent %q (device_add() of a child needs its parent registered)", d.Name, t.Devices[d.Parent].Name)}
+		}
+	}
+	return nil
+}
+
+// RegistrationOrder returns the present devices in registration order.
+func (t *Topology) RegistrationOrder() []DevID {
+	if t.Registered != nil {
+		return t.Registered
+	}
+	var order []DevID
+	for i, d := range t.Devices {
+		if d.Present {
+			order = append(order, DevID(i))
+		}
+	}
+	return order
+}
+
 func (t *Topology) index() {
 	n := len(t.Devices)
 	t.children = make([][]DevID, n)
+	t.knode = make([]int16, n)
 	t.consumers = make([][]int, n)
 	t.suppliers = make([][]int, n)
+	for i := range t.knode {
+		t.knode[i] = -1
+	}
+	for i, d := range t.RegistrationOrder() {
+		t.knode[d] = int16(i)
+		if p := t.Devices[d].Parent; p != NoDev {
+			t.children[p] = append(t.children[p], d)
+		}
+	}
 	for i, d := range t.Devices {
-		if d.Parent != NoDev {
+		if !d.Present && d.Parent != NoDev {
 			t.children[d.Parent] = append(t.children[d.Parent], DevID(i))
 		}
 	}
@@ -191,7 +254,73 @@ func (t *Topology) index() {
 	}
 }
 
-// Dependencies calls fn for each device that must finish shutting down
+// maxReorderWalk bounds the calls of one device_reorder_to_tail() walk (it
+// visits a device once per path to it).
+const maxReorderWalk = 1 << 14
+
+// indexReorders computes the walk of device_reorder_to_tail() for each
+// consumer of a link added during the run (one end absent at the start):
+// only those reorder devices_kset while shutdown runs. The dependency graph
+// must have no cycle.
+func (t *Topology) indexReorders() error {
+	t.reorder = make([][]reorderStep, len(t.Devices))
+	for i, l := range t.Links {
+		if !l.SyncStateOnly && (!t.Devices[l.Supplier].Present || !t.Devices[l.Consumer].Present) && t.reorder[l.Consumer] == nil {
+			t.reorder[l.Consumer] = t.reorderWalk(nil, l.Consumer, reorderRoot)
+			if len(t.reorder[l.Consumer]) > maxReorderWalk {
+				return &TopologyError{Device: -1, Link: i, Reason: fmt.Sprintf(
+					"device_link_add() would walk more than %d devices in device_reorder_to_tail(%s)", maxReorderWalk, t.DevName(l.Consumer))}
+			}
+		}
+	}
+	return nil
+}
+
+// reorderStep is one call of device_reorder_to_tail() in the walk that
+// device_link_add() starts at a new link's consumer.
+type reorderStep struct {
+	Dev DevID
+	// Via says how the walk got to Dev: reorderRoot, reorderChild
+	// (device_for_each_child() of the step's parent in the walk), or the
+	// index of the non-sync_state_only link it followed.
+	Via int
+	// End is the index of the first step after Dev's own walk: where the
+	// walk goes on when Dev is not reached (not on its parent's klist, or
+	// its link gone).
+	End int
+}
+
+const (
+	reorderRoot  = -2
+	reorderChild = -1
+)
+
+// reorderWalk appends device_reorder_to_tail(d)'s walk, in call order:
+// d, each child's walk (klist order), each non-sync_state_only consumer's
+// walk (links.consumers order).
+func (t *Topology) reorderWalk(walk []reorderStep, d DevID, via int) []reorderStep {
+	at := len(walk)
+	walk = append(walk, reorderStep{Dev: d, Via: via})
+	for _, c := range t.children[d] {
+		if len(walk) > maxReorderWalk {
+			return walk
+		}
+		walk = t.reorderWalk(walk, c, reorderChild)
+	}
+	for _, li := range t.consumers[d] {
+		if !t.Links[li].SyncStateOnly && len(walk) <= maxReorderWalk {
+			walk = t.reorderWalk(walk, t.Links[li].Consumer, li)
+		}
+	}
+	walk[at].End = len(walk)
+	return walk
+}
+
+// ReorderWalk returns the walk of device_reorder_to_tail(consumer) for a
+// link added during the run (nil for any other device).
+func (t *Topology) ReorderWalk(consumer DevID) []reorderStep { return t.reorder[consumer] }
+
+// Dependents calls fn for each device that must finish shutting down
 // before d starts: its children and its non-sync_state_only consumers.
 func (t *Topology) Dependents(d DevID, fn func(DevID)) {
 	for _, c := range t.children[d] {
@@ -305,35 +434,6 @@ func (t *Topology) dependencyCycle() int {
 		}
 	}
 	return -1
-}
-
-func (t *Topology) checkScenario() error {
-	s := t.Scenario
-	if s.Workers < 0 {
-		return &TopologyError{Device: -1, Link: -1, Field: "workers", Reason: "workers must be 0 (unbounded) or more"}
-	}
-	if s.AllocFailures < 0 || s.AllocFailures > 100 {
-		return &TopologyError{Device: -1, Link: -1, Field: "alloc_failures", Reason: "alloc_failures must be between 0 and 100"}
-	}
-	for _, name := range s.Remove {
-		d := t.Index(name)
-		if d == NoDev {
-			return &TopologyError{Device: -1, Link: -1, Field: "remove", Reason: fmt.Sprintf("remove names unknown device %q", name)}
-		}
-		if !t.Devices[d].Present {
-			return &TopologyError{Device: -1, Link: -1, Field: "remove", Reason: fmt.Sprintf("remove names %q, which is not present", name)}
-		}
-	}
-	for _, name := range s.HotAdd {
-		d := t.Index(name)
-		if d == NoDev {
-			return &TopologyError{Device: -1, Link: -1, Field: "hot_add", Reason: fmt.Sprintf("hot_add names unknown device %q", name)}
-		}
-		if t.Devices[d].Present {
-			return &TopologyError{Device: -1, Link: -1, Field: "hot_add", Reason: fmt.Sprintf("hot_add names %q, which is already present (set present: false)", name)}
-		}
-	}
-	return nil
 }
 
 // String renders the topology compactly: devices_kset order head first, with

@@ -64,10 +64,7 @@ func (m *Machine) Describe(s *State, ev Event) string {
 	case OpAsyncEntryDone:
 		return fmt.Sprintf("entry for %s done: wake_up(&async_done)", dev)
 	case OpKillDevice:
-		if m.Variant.KillDeviceCompletes {
-			return fmt.Sprintf("kill_device(%s): %s->p->dead = true; complete_all(&%s->p->complete)", dev, dev, dev)
-		}
-		return fmt.Sprintf("kill_device(%s): %s->p->dead = true", dev, dev)
+		return fmt.Sprintf("%s->p->dead = true", dev)
 	case OpKlistDel:
 		return fmt.Sprintf("klist_del(&%s->p->knode_parent)", dev)
 	case OpKlistAdd:
@@ -82,11 +79,15 @@ func (m *Machine) Describe(s *State, ev Event) string {
 		link := fmt.Sprintf("link %s -> %s", name(l.Supplier), name(l.Consumer))
 		switch ev.Kind {
 		case OpLinkDel:
-			return "__device_link_del(" + link + "): list_del_rcu() from both lists"
+			return "__device_link_del(" + link + "): list_del_rcu() from both lists; device_link_release_fn() queued on device_link_wq"
 		case OpLinkRelease:
 			return "device_link_release_fn(" + link + "): synchronize_srcu(); put_device() both ends"
 		}
 		return "device_link_add(" + link + "): get_device() both ends"
+	case OpKsetMoveLast:
+		return fmt.Sprintf("device_reorder_to_tail: devices_kset_move_last(%s): list_move_tail() to the tail of devices_kset", dev)
+	case OpReorderDone:
+		return fmt.Sprintf("device_reorder_to_tail(%s): nothing more to move", dev)
 	case OpParamWrite:
 		return fmt.Sprintf("core.async_shutdown = %t", ev.Val != 0)
 	case OpAsyncScheduleDomain:

@@ -25,19 +25,23 @@ type cookies struct {
 }
 
 var (
-	fnV8ShutdownOneDevice FuncID
-	v8                    = &cookies{syncAfter: true}
-)
-
-func init() {
 	fnV8ShutdownOneDevice = DefineFunc("shutdown_one_device", v8ShutdownOneDevice)
-	v8.handler = DefineFunc("shutdown_one_device_async", v8ShutdownOneDeviceAsync)
-	v8.deviceShutdown = DefineFunc("device_shutdown", v8.deviceShutdownStep)
-	RegisterVariant(&Variant{
+
+	v8 = newCookies(&cookies{syncAfter: true}, v8ShutdownOneDeviceAsync)
+	_  = register(&Variant{
 		Name:    "v8",
+		Number:  8,
 		Summary: "22 Aug 2024: every device an async entry, ordered by shutdown_after cookies",
 		Main:    v8.deviceShutdown,
 	})
+)
+
+// newCookies defines the functions of a version of the cookie design c:
+// its handler, shutdown_one_device_async(), and the shared main loop.
+func newCookies(c *cookies, handler StepFunc) *cookies {
+	c.handler = DefineFunc("shutdown_one_device_async", handler)
+	c.deviceShutdown = DefineFunc("device_shutdown", c.deviceShutdownStep)
+	return c
 }
 
 // device_shutdown(). Frame: Dev = dev, Cur = parent, Aux = cookie,
@@ -117,7 +121,7 @@ func (c *cookies) deviceShutdownStep(k *Kernel, f *Frame) {
 	case schedule: // cookie = async_schedule_domain(shutdown_one_device_async, dev, &sd_domain);
 		k.CallAsyncScheduleDomain(f, scheduled, c.handler, f.Dev)
 	case scheduled:
-		f.Aux, f.PC = k.t.Ret, linksLock
+		f.Aux, f.PC = k.Ret(), linksLock
 		if f.Cur != NoDev {
 			f.PC = setParentAfter
 		}

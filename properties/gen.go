@@ -168,8 +168,8 @@ type ScenarioOptions struct {
 
 // ScenarioGen draws a scenario for top: core.async_shutdown, an async_wq
 // bound, allocation failures and, with Actors, devices to remove, a device
-// to hot-add (made absent) and a parameter writer. It may change top (a
-// hot-added device and its subtree become absent).
+// to hot-add with its subtree (made absent; device_add() of each child
+// follows its parent's) and a parameter writer. It may change top.
 func ScenarioGen(top *model.Topology, opt ScenarioOptions) *rapid.Generator[model.Scenario] {
 	return rapid.Custom(func(t *rapid.T) model.Scenario {
 		sc := model.Scenario{
@@ -184,8 +184,7 @@ func ScenarioGen(top *model.Topology, opt ScenarioOptions) *rapid.Generator[mode
 		n := len(top.Devices)
 		if rapid.IntRange(0, 2).Draw(t, "hot_add") == 0 {
 			h := model.DevID(rapid.IntRange(0, n-1).Draw(t, "hot_added"))
-			absent(top, h)
-			sc.HotAdd = []string{top.Devices[h].Name}
+			sc.HotAdd = absent(top, h, nil)
 		}
 		for r := rapid.IntRange(0, 2).Draw(t, "removes"); r > 0; r-- {
 			d := rapid.IntRange(0, n-1).Draw(t, "removed")
@@ -198,12 +197,15 @@ func ScenarioGen(top *model.Topology, opt ScenarioOptions) *rapid.Generator[mode
 	})
 }
 
-// absent makes d and its descendants not registered at the start.
-func absent(top *model.Topology, d model.DevID) {
+// absent makes d and its descendants not registered at the start, and
+// appends their names to names.
+func absent(top *model.Topology, d model.DevID, names []string) []string {
 	top.Devices[d].Present = false
+	names = append(names, top.Devices[d].Name)
 	for _, c := range top.Children(d) {
-		absent(top, c)
+		names = absent(top, c, names)
 	}
+	return names
 }
 
 func contains(names []string, n string) bool {

@@ -9,7 +9,7 @@ import (
 	"github.com/shutdowncheck/shutdowncheck/checker"
 	"github.com/shutdowncheck/shutdowncheck/corpus"
 	"github.com/shutdowncheck/shutdowncheck/model"
-	"github.com/shutdowncheck/shutdowncheck/scheduler"
+	"github.com/shutdowncheck/shutdowncheck/report"
 	"pgregory.net/rapid"
 )
 
@@ -40,7 +40,7 @@ func save(t *rapid.T, m *model.Machine, v *checker.Violation) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	name := strings.NewReplacer(" ", "_", "/", "_").Replace("property-" + m.Variant.Name + "-" + v.Property + ".yaml")
+	name := strings.NewReplacer(" ", "_", "/", "_").Replace("property-" + m.Variant.Name + "-" + string(v.Property) + ".yaml")
 	if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -59,7 +59,7 @@ func TestV14ConsistentListsAreSafe(t *testing.T) {
 		top := TopologyGen(5, 2, Consistent).Draw(t, "topology")
 		sc := ScenarioGen(top, ScenarioOptions{}).Draw(t, "scenario")
 		m := machine(t, top, "v14", sc)
-		res := checker.Explore(m, scheduler.NewAuto(), checker.Options{Properties: checker.Properties{
+		res := checker.Explore(m, checker.Options{Engine: checker.Auto, Properties: checker.Properties{
 			checker.Order: true, checker.Deadlock: true, checker.Hang: true, checker.Completeness: true}})
 		for _, v := range res.Violations {
 			save(t, m, v)
@@ -81,7 +81,7 @@ func pipeline(t *rapid.T) {
 	sc := ScenarioGen(top, ScenarioOptions{Actors: true}).Draw(t, "scenario")
 	variant := rapid.SampledFrom(model.Variants()).Draw(t, "variant").Name
 	m := machine(t, top, variant, sc)
-	res := checker.Explore(m, NewScheduler(t), checker.Options{})
+	res := checker.Explore(m, checker.Options{Engine: checker.Scheduled, Scheduler: NewScheduler(t)})
 	for _, v := range res.Violations {
 		run := checker.Replay(m, v.Schedule, checker.Properties{v.Property: true}, 0)
 		got := run.Violation(v.Property)
@@ -98,6 +98,6 @@ func pipeline(t *rapid.T) {
 
 func trace(m *model.Machine, schedule []string) string {
 	var b strings.Builder
-	checker.WriteTrace(&b, checker.Replay(m, schedule, nil, 0))
+	report.WriteTrace(&b, checker.Replay(m, schedule, nil, 0))
 	return b.String()
 }

@@ -14,25 +14,14 @@ type Scheduler struct {
 	order []int
 }
 
-// NewScheduler returns a one-run scheduler that draws from t.
+// NewScheduler returns a one-run scheduler that draws from t, for the
+// checker's Scheduled engine.
 func NewScheduler(t *rapid.T) *Scheduler { return &Scheduler{t: t} }
 
 func (s *Scheduler) Start(n int) bool { return n == 0 }
 
 func (s *Scheduler) Pick(p *scheduler.Point) []int {
-	s.order = s.order[:0]
-	for i, tr := range p.Enabled {
-		if tr.Thread == p.Last {
-			s.order = append(s.order, i)
-		}
-	}
-	for i, tr := range p.Enabled {
-		if tr.Thread != p.Last {
-			s.order = append(s.order, i)
-		}
-	}
+	s.order = scheduler.PreferLast(p, s.order)
 	i := rapid.IntRange(0, len(s.order)-1).Draw(s.t, "choice")
 	return s.order[i : i+1]
 }
-
-func (s *Scheduler) Exhaustive() bool { return false }

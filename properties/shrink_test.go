@@ -58,7 +58,7 @@ func TestShrinksToMinimalDeadlock(t *testing.T) {
 		top := TopologyGen(8, 2, Misordered).Draw(t, "topology")
 		sc := model.DefaultScenario()
 		m := machine(t, top, "v14", sc)
-		res := checker.Explore(m, NewScheduler(t), checker.Options{Properties: checker.Properties{checker.Deadlock: true}})
+		res := checker.Explore(m, checker.Options{Engine: checker.Scheduled, Scheduler: NewScheduler(t), Properties: checker.Properties{checker.Deadlock: true}})
 		if v := res.Violation(checker.Deadlock); v != nil {
 			last.top, last.sc, last.switches, last.steps = top, sc, v.Switches, len(v.Schedule)
 			t.Fatalf("deadlock: %s", v.Message)

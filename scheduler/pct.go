@@ -80,5 +80,3 @@ func (s *PCT) Pick(p *Point) []int {
 	s.pick[0] = best
 	return s.pick[:]
 }
-
-func (s *PCT) Exhaustive() bool { return false }

@@ -27,5 +27,3 @@ func (r *Random) Pick(p *Point) []int {
 	r.pick[0] = r.rng.IntN(len(p.Enabled))
 	return r.pick[:]
 }
-
-func (r *Random) Exhaustive() bool { return false }

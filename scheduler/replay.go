@@ -35,8 +35,6 @@ func (r *Replay) Pick(p *Point) []int {
 	return nil
 }
 
-func (r *Replay) Exhaustive() bool { return false }
-
 // Err reports why the schedule could not be followed, if it could not.
 func (r *Replay) Err() error { return r.err }
 

@@ -24,16 +24,15 @@ type Scheduler interface {
 	Start(n int) bool
 	// Pick returns the indices into p.Enabled to explore from p, in order.
 	// A strategy that follows one schedule returns one index (or none, to
-	// end the run); an exhaustive one returns all of them.
+	// end the run); DFS, the order of the exhaustive engines, returns all
+	// of them.
 	Pick(p *Point) []int
-	// Exhaustive reports whether Pick returns every enabled transition, so
-	// that the explorer may cache the states it has visited.
-	Exhaustive() bool
 }
 
-// preferLast orders the indices of p.Enabled with the last thread's
-// transitions first: continuing the running thread is not a preemption.
-func preferLast(p *Point, buf []int) []int {
+// PreferLast orders the indices of p.Enabled with the last thread's
+// transitions first, into buf: continuing the running thread is not a
+// preemption.
+func PreferLast(p *Point, buf []int) []int {
 	buf = buf[:0]
 	for i, tr := range p.Enabled {
 		if tr.Thread == p.Last {

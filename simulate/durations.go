@@ -3,64 +3,13 @@ package simulate
 import (
 	"fmt"
 	"path"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 
+	"github.com/shutdowncheck/shutdowncheck/devclass"
 	"github.com/shutdowncheck/shutdowncheck/model"
 )
-
-// Class is the kind of device a default ->shutdown() duration is chosen by.
-type Class string
-
-// The classes with a default duration.
-const (
-	NVMe  Class = "nvme" // an NVMe controller: nvme_shutdown() waits for the drive to flush and power down
-	Disk  Class = "disk" // a SCSI disk: sd_shutdown() syncs its cache and stops it
-	PCI   Class = "pci"  // any other PCI device
-	USB   Class = "usb"  // a USB device
-	SCSI  Class = "scsi" // a SCSI host or target
-	Other Class = ""     // most devices have no shutdown callback at all
-)
-
-// DefaultMS is each class's default duration in milliseconds. They are rough:
-// a measured shutdown_ms in the topology file, or --ms, replaces them. The
-// NVMe figure is what the series' cover letter implies: 11 minutes for a
-// server's drives one after another, 55 seconds in parallel.
-var DefaultMS = map[Class]int{NVMe: 20000, Disk: 1000, PCI: 10, USB: 10, SCSI: 5, Other: 0}
-
-var (
-	pciName  = regexp.MustCompile(`^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$`)
-	usbName  = regexp.MustCompile(`^(usb\d+|\d+-[\d.]+)$`)
-	scsiName = regexp.MustCompile(`^(host\d+|target\d+:\d+:\d+)$`)
-	diskName = regexp.MustCompile(`^\d+:\d+:\d+:\d+$`)
-	nvmeName = regexp.MustCompile(`^nvme\d*$`)
-)
-
-// ClassOf guesses a device's class from its name, by the kernel's naming:
-// nvme, nvmeN (the controller, not its nvmeNnM namespaces), a PCI address
-// DDDD:BB:DD.F, usbN and N-P.P ports, hostN and targetH:C:T, and H:C:T:L
-// (the SCSI device sd binds to; its sdX block device has no callback). The
-// last element of a qualified name (a/b) counts.
-func ClassOf(name string) Class {
-	if i := strings.LastIndex(name, "/"); i >= 0 {
-		name = name[i+1:]
-	}
-	switch {
-	case nvmeName.MatchString(name):
-		return NVMe
-	case diskName.MatchString(name):
-		return Disk
-	case pciName.MatchString(name):
-		return PCI
-	case usbName.MatchString(name):
-		return USB
-	case scsiName.MatchString(name):
-		return SCSI
-	}
-	return Other
-}
 
 // Override sets the duration of every device whose name matches Pattern
 // (path.Match syntax), as --ms PATTERN=MS gives it.
@@ -107,11 +56,11 @@ func Resolve(top *model.Topology, overrides []Override, classDefaults bool) (*Du
 		}
 	}
 	for i, dev := range top.Devices {
-		switch class := ClassOf(dev.Name); {
+		switch class := devclass.Of(dev.Name); {
 		case dev.ShutdownMS > 0:
 			d.MS[i], d.Source[i] = dev.ShutdownMS, "shutdown_ms"
-		case classDefaults && class != Other:
-			d.MS[i], d.Source[i] = DefaultMS[class], "class "+string(class)
+		case classDefaults && class != devclass.Other:
+			d.MS[i], d.Source[i] = class.DefaultMS(), "class "+string(class)
 		default:
 			d.Source[i] = "none"
 		}

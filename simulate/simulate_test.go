@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/shutdowncheck/shutdowncheck/devclass"
 	"github.com/shutdowncheck/shutdowncheck/model"
 	"github.com/shutdowncheck/shutdowncheck/topology"
 )
@@ -176,7 +177,7 @@ func TestResolve(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []int{DefaultMS[PCI], DefaultMS[NVMe], 0, DefaultMS[Disk], DefaultMS[USB], DefaultMS[SCSI], 0}
+	want := []int{devclass.PCI.DefaultMS(), devclass.NVMe.DefaultMS(), 0, devclass.Disk.DefaultMS(), devclass.USB.DefaultMS(), devclass.SCSI.DefaultMS(), 0}
 	if !reflect.DeepEqual(d.MS, want) {
 		t.Errorf("class defaults %v, want %v", d.MS, want)
 	}

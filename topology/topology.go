@@ -4,7 +4,9 @@
 package topology
 
 import (
+	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -30,12 +32,21 @@ func (e *Error) Error() string {
 }
 
 // Load reads the topology file at path.
-func Load(path string) (*model.Topology, error) {
+func Load(path string) (*model.Topology, error) { return LoadWith(path, nil) }
+
+// LoadWith reads the topology file at path, letting override change its
+// scenario (command-line flags) before the topology is checked, so that an
+// error of the scenario that results still names the file and line.
+func LoadWith(path string, override func(*model.Scenario)) (*model.Topology, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, &Error{File: path, Reason: err.Error()}
 	}
-	return Parse(path, data)
+	root, err := ParseDocument(path, data)
+	if err != nil {
+		return nil, err
+	}
+	return fromNode(path, root, override)
 }
 
 // Parse reads a topology file's contents; file names it in errors. The
@@ -49,11 +60,11 @@ func Parse(file string, data []byte) (*model.Topology, error) {
 }
 
 type parser struct {
-	file      string
-	devLines  []int
-	linkLines []int
-	scenLines map[string]int
-	topLine   int
+	file       string
+	devLines   []int
+	linkLines  []int
+	fieldLines map[string]int // lines of the scenario's fields and of registered
+	topLine    int
 }
 
 func (p *parser) errorf(n *yaml.Node, format string, args ...any) error {
@@ -69,29 +80,49 @@ var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 // ParseDocument parses a YAML document and returns its root node; syntax
 // errors carry their line.
 func ParseDocument(file string, data []byte) (*yaml.Node, error) {
-	p := &parser{file: file}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		msg := strings.TrimSpace(err.Error())
-		if m := yamlLine.FindStringSubmatch(msg); m != nil {
-			line, _ := strconv.Atoi(m[1])
-			return nil, &Error{File: p.file, Line: line, Reason: "malformed YAML: " + m[2]}
-		}
-		return nil, &Error{File: p.file, Reason: "malformed YAML: " + strings.TrimPrefix(msg, "yaml: ")}
+	if err := dec.Decode(&doc); err != nil && err != io.EOF {
+		return nil, yamlError(file, err)
 	}
 	if doc.Kind == 0 || len(doc.Content) == 0 {
-		return nil, &Error{File: p.file, Reason: "empty file"}
+		return nil, &Error{File: file, Reason: "empty file"}
 	}
-	return doc.Content[0], nil
+	// One document a file: a second one would be ignored silently.
+	for {
+		var next yaml.Node
+		switch err := dec.Decode(&next); {
+		case err == io.EOF:
+			return doc.Content[0], nil
+		case err != nil:
+			return nil, yamlError(file, err)
+		case len(next.Content) > 0 && next.Content[0].Tag != "!!null": // an empty document carries nothing
+			return nil, &Error{File: file, Line: next.Content[0].Line, Reason: "a second YAML document (after ---): a file holds one"}
+		}
+	}
+}
+
+func yamlError(file string, err error) error {
+	msg := strings.TrimSpace(err.Error())
+	if m := yamlLine.FindStringSubmatch(msg); m != nil {
+		line, _ := strconv.Atoi(m[1])
+		return &Error{File: file, Line: line, Reason: "malformed YAML: " + m[2]}
+	}
+	return &Error{File: file, Reason: "malformed YAML: " + strings.TrimPrefix(msg, "yaml: ")}
 }
 
 // FromNode reads a topology from a YAML node of a larger file (a
 // counterexample file embeds one); file names it in errors.
-func FromNode(file string, n *yaml.Node) (*model.Topology, error) {
-	p := &parser{file: file}
+func FromNode(file string, n *yaml.Node) (*model.Topology, error) { return fromNode(file, n, nil) }
+
+func fromNode(file string, n *yaml.Node, override func(*model.Scenario)) (*model.Topology, error) {
+	p := &parser{file: file, fieldLines: map[string]int{}}
 	top, err := p.topology(n)
 	if err != nil {
 		return nil, err
+	}
+	if override != nil {
+		override(&top.Scenario)
 	}
 	if top.Name == "" {
 		top.Name = strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))
@@ -108,12 +139,13 @@ func (p *parser) topology(root *yaml.Node) (*model.Topology, error) {
 		return nil, p.errorf(root, "a topology is a mapping with name, devices, links and scenario")
 	}
 	top := &model.Topology{Scenario: model.DefaultScenario()}
-	var devices, links *yaml.Node
+	var devices, links, registered *yaml.Node
 	err := p.fields(root, map[string]func(*yaml.Node) error{
-		"name":     func(n *yaml.Node) error { return p.str(n, "name", &top.Name) },
-		"devices":  func(n *yaml.Node) error { devices = n; return nil },
-		"links":    func(n *yaml.Node) error { links = n; return nil },
-		"scenario": func(n *yaml.Node) error { return p.scenario(n, &top.Scenario) },
+		"name":       func(n *yaml.Node) error { return p.str(n, "name", &top.Name) },
+		"devices":    func(n *yaml.Node) error { devices = n; return nil },
+		"registered": func(n *yaml.Node) error { registered = n; return nil },
+		"links":      func(n *yaml.Node) error { links = n; return nil },
+		"scenario":   func(n *yaml.Node) error { return p.scenario(n, &top.Scenario) },
 	})
 	if err != nil {
 		return nil, err
@@ -130,7 +162,31 @@ func (p *parser) topology(root *yaml.Node) (*model.Topology, error) {
 			return nil, err
 		}
 	}
+	if registered != nil {
+		if err := p.registered(registered, top); err != nil {
+			return nil, err
+		}
+	}
 	return top, nil
+}
+
+// registered reads the registration order: device names; Topology.Check
+// validates it as a whole.
+func (p *parser) registered(n *yaml.Node, top *model.Topology) error {
+	p.fieldLines["registered"] = n.Line
+	var names []string
+	if err := p.strs(n, "registered", &names); err != nil {
+		return err
+	}
+	top.Registered = []model.DevID{}
+	for i, name := range names {
+		d := top.Index(name)
+		if d == model.NoDev {
+			return p.errorf(resolve(n.Content[i]), "registered names unknown device %q", name)
+		}
+		top.Registered = append(top.Registered, d)
+	}
+	return nil
 }
 
 // fields walks a mapping, calling the handler of each key; an unknown or
@@ -238,18 +294,21 @@ func (p *parser) links(n *yaml.Node, top *model.Topology) error {
 }
 
 func (p *parser) scenario(n *yaml.Node, s *model.Scenario) error {
-	p.scenLines = map[string]int{}
 	for i := 0; n.Kind == yaml.MappingNode && i+1 < len(n.Content); i += 2 {
-		p.scenLines[n.Content[i].Value] = n.Content[i].Line
+		p.fieldLines[n.Content[i].Value] = n.Content[i].Line
 	}
-	return p.fields(n, map[string]func(*yaml.Node) error{
-		"async_shutdown": func(v *yaml.Node) error { return p.bool(v, "async_shutdown", &s.AsyncShutdown) },
-		"workers":        func(v *yaml.Node) error { return p.int(v, "workers", &s.Workers) },
-		"alloc_failures": func(v *yaml.Node) error { return p.int(v, "alloc_failures", &s.AllocFailures) },
-		"remove":         func(v *yaml.Node) error { return p.strs(v, "remove", &s.Remove) },
-		"hot_add":        func(v *yaml.Node) error { return p.strs(v, "hot_add", &s.HotAdd) },
-		"param_toggle":   func(v *yaml.Node) error { return p.bool(v, "param_toggle", &s.ParamToggle) },
-	})
+	handlers := map[string]func(*yaml.Node) error{}
+	for _, f := range model.ScenarioFields {
+		switch f.Kind {
+		case model.BoolField:
+			handlers[f.Name] = func(v *yaml.Node) error { return p.bool(v, f.Name, f.Bool(s)) }
+		case model.IntField:
+			handlers[f.Name] = func(v *yaml.Node) error { return p.int(v, f.Name, f.Int(s)) }
+		case model.DevicesField:
+			handlers[f.Name] = func(v *yaml.Node) error { return p.strs(v, f.Name, f.Devices(s)) }
+		}
+	}
+	return p.fields(n, handlers)
 }
 
 func (p *parser) str(n *yaml.Node, field string, out *string) error {
@@ -304,7 +363,7 @@ func (p *parser) topologyError(err error) error {
 	case te.Link >= 0 && te.Link < len(p.linkLines):
 		line = p.linkLines[te.Link]
 	case te.Field != "":
-		line = p.scenLines[te.Field]
+		line = p.fieldLines[te.Field]
 	}
 	return &Error{File: p.file, Line: line, Reason: te.Reason}
 }

@@ -110,6 +110,18 @@ func TestParseBad(t *testing.T) {
 		{"hot_add present", "devices:\n  - name: a\nscenario:\n  hot_add: [a]\n", 4, "already present"},
 		{"child of absent parent", "devices:\n  - name: a\n    present: false\n  - name: b\n    parent: a\n", 4, "parent \"a\" is not"},
 		{"link without consumer", "devices:\n  - name: a\nlinks:\n  - {supplier: a}\n", 4, "needs a supplier and a consumer"},
+		// Scenarios that cannot happen.
+		{"removed twice", "devices:\n  - name: a\nscenario:\n  remove: [a, a]\n", 4, `remove names "a" twice`},
+		{"hot-added twice", "devices:\n  - name: a\n    present: false\nscenario:\n  hot_add: [a, a]\n", 5, `hot_add names "a" twice`},
+		{"absent and never added", "devices:\n  - name: a\n  - name: b\n    present: false\n", 3, `"b" is not present, not hot-added`},
+		{"hot-added under a never added parent", "devices:\n  - name: x\n  - name: a\n    present: false\n  - name: b\n    parent: a\n    present: false\nlinks:\n  - {supplier: x, consumer: a}\nscenario:\n  hot_add: [b]\n", 11, `whose parent "a" is neither present nor hot-added`},
+		{"second document", "devices:\n  - name: a\n---\ndevices:\n  - name: b\n", 4, "a second YAML document"},
+		// The registration order.
+		{"registered unknown", "devices:\n  - name: a\nregistered: [a, x]\n", 3, `registered names unknown device "x"`},
+		{"registered twice", "devices:\n  - name: a\nregistered: [a, a]\n", 3, `registered lists "a" twice`},
+		{"registered incomplete", "devices:\n  - name: a\n  - name: b\nregistered: [a]\n", 4, `does not list the present device "b"`},
+		{"registered child first", "devices:\n  - name: a\n  - name: b\n    parent: a\nregistered: [b, a]\n", 5, `before its parent "a"`},
+		{"registered absent", "devices:\n  - name: a\n  - name: b\n    present: false\nregistered: [a, b]\nscenario:\n  hot_add: [b]\n", 5, "which is not present"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -122,6 +134,33 @@ func TestParseBad(t *testing.T) {
 				t.Errorf("got %q (line %d), want line %d with %q", err, e.Line, c.line, c.reason)
 			}
 		})
+	}
+}
+
+// A registration order other than devices_kset's is read and written back.
+func TestRegisteredRoundTrip(t *testing.T) {
+	src := "devices:\n  - name: p\n  - name: b\n    parent: p\n  - name: a\n    parent: p\nregistered: [p, a, b]\n"
+	top, err := Parse("r.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := top.Children(0); len(got) != 2 || top.Devices[got[0]].Name != "a" {
+		t.Fatalf("klist_children of p = %v, want a first", got)
+	}
+	out, err := Marshal(top, top.Scenario)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(out), "registered: [p, a, b]") {
+		t.Fatalf("registered not written back:\n%s", out)
+	}
+	// In devices_kset order, it is left out.
+	top, err = Parse("r.yaml", []byte("devices:\n  - name: p\n  - name: a\n    parent: p\nregistered: [p, a]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out, _ := Marshal(top, top.Scenario); strings.Contains(string(out), "registered") {
+		t.Errorf("the default order written out:\n%s", out)
 	}
 }
 

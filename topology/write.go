@@ -2,6 +2,7 @@ package topology
 
 import (
 	"bytes"
+	"slices"
 	"sort"
 	"strings"
 
@@ -11,10 +12,11 @@ import (
 
 // File is the YAML form of a topology (SPEC §4).
 type File struct {
-	Name     string       `yaml:"name"`
-	Devices  []DeviceYAML `yaml:"devices"`
-	Links    []LinkYAML   `yaml:"links,omitempty"`
-	Scenario ScenarioYAML `yaml:"scenario"`
+	Name       string       `yaml:"name"`
+	Devices    []DeviceYAML `yaml:"devices"`
+	Registered []string     `yaml:"registered,flow,omitempty"`
+	Links      []LinkYAML   `yaml:"links,omitempty"`
+	Scenario   ScenarioYAML `yaml:"scenario"`
 }
 
 // DeviceYAML is one entry of devices.
@@ -34,22 +36,41 @@ type LinkYAML struct {
 	SyncStateOnly bool   `yaml:"sync_state_only"`
 }
 
-// ScenarioYAML is the scenario mapping.
-type ScenarioYAML struct {
-	AsyncShutdown bool     `yaml:"async_shutdown"`
-	Workers       int      `yaml:"workers"`
-	AllocFailures int      `yaml:"alloc_failures"`
-	Remove        []string `yaml:"remove,flow,omitempty"`
-	HotAdd        []string `yaml:"hot_add,flow,omitempty"`
-	ParamToggle   bool     `yaml:"param_toggle,omitempty"`
+// ScenarioYAML is the scenario mapping: every field of
+// model.ScenarioFields in its order, the settings always, an actor only
+// when it is set.
+type ScenarioYAML model.Scenario
+
+// MarshalYAML writes the mapping field by field.
+func (y ScenarioYAML) MarshalYAML() (any, error) {
+	sc := model.Scenario(y)
+	m := &yaml.Node{Kind: yaml.MappingNode}
+	for _, f := range model.ScenarioFields {
+		if f.Actor() && f.IsZero(&sc) {
+			continue
+		}
+		var v yaml.Node
+		var err error
+		switch f.Kind {
+		case model.BoolField:
+			err = v.Encode(*f.Bool(&sc))
+		case model.IntField:
+			err = v.Encode(*f.Int(&sc))
+		case model.DevicesField:
+			err = v.Encode(*f.Devices(&sc))
+			v.Style = yaml.FlowStyle
+		}
+		if err != nil {
+			return nil, err
+		}
+		m.Content = append(m.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: f.Name}, &v)
+	}
+	return m, nil
 }
 
 // ToFile converts a topology, with scenario sc, to its YAML form.
 func ToFile(t *model.Topology, sc model.Scenario) File {
-	f := File{Name: t.Name, Scenario: ScenarioYAML{
-		AsyncShutdown: sc.AsyncShutdown, Workers: sc.Workers, AllocFailures: sc.AllocFailures,
-		Remove: sc.Remove, HotAdd: sc.HotAdd, ParamToggle: sc.ParamToggle,
-	}}
+	f := File{Name: t.Name, Scenario: ScenarioYAML(sc)}
 	for _, d := range t.Devices {
 		y := DeviceYAML{Name: d.Name, Async: d.Async, NeedParentLock: d.NeedParentLock, ShutdownMS: d.ShutdownMS}
 		if d.Parent != model.NoDev {
@@ -59,6 +80,11 @@ func ToFile(t *model.Topology, sc model.Scenario) File {
 			y.Present = new(bool)
 		}
 		f.Devices = append(f.Devices, y)
+	}
+	if t.Registered != nil && !slices.Equal(t.Registered, (&model.Topology{Devices: t.Devices}).RegistrationOrder()) {
+		for _, d := range t.Registered {
+			f.Registered = append(f.Registered, t.Devices[d].Name)
+		}
 	}
 	for _, l := range t.Links {
 		f.Links = append(f.Links, LinkYAML{Supplier: t.Devices[l.Supplier].Name, Consumer: t.Devices[l.Consumer].Name, SyncStateOnly: l.SyncStateOnly})

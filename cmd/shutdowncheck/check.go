@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -13,7 +12,7 @@ import (
 
 	"github.com/shutdowncheck/shutdowncheck/checker"
 	"github.com/shutdowncheck/shutdowncheck/model"
-	"github.com/shutdowncheck/shutdowncheck/scheduler"
+	"github.com/shutdowncheck/shutdowncheck/report"
 	"github.com/shutdowncheck/shutdowncheck/topology"
 )
 
@@ -34,7 +33,7 @@ type checkConfig struct {
 
 func (c *checkConfig) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.variant, "variant", model.DefaultVariant, "version of the algorithm: "+variantNames())
-	fs.StringVar(&c.strategy, "strategy", "dfs", "dfs (exhaustive, state caching, sleep sets), dpor (exhaustive, dynamic partial-order reduction), auto (dpor or dfs, whichever finishes first), random or pct")
+	fs.StringVar(&c.strategy, "strategy", checker.DFS.String(), checker.EngineUsage(false))
 	fs.Uint64Var(&c.seed, "seed", 1, "seed of the random and pct strategies")
 	fs.IntVar(&c.runs, "runs", 1000, "runs of the random and pct strategies")
 	fs.IntVar(&c.depth, "depth", 3, "bug depth d of the pct strategy (d-1 priority change points)")
@@ -45,7 +44,7 @@ func (c *checkConfig) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.out, "out", "", "write each counterexample here: replay file, trace, porcupine HTML, DOT")
 	fs.StringVar(&c.save, "save", "", "write each counterexample's replay file (only) here: --save corpus adds them to the corpus")
 	fs.BoolVar(&c.json, "json", false, "print one JSON object instead of the report")
-	fs.StringVar(&c.memory, "memory", checker.MemoryExact, "how dfs remembers states: exact, compact (64-bit fingerprints) or bitstate (bit array; see --bitstate-bits)")
+	fs.StringVar(&c.memory, "memory", string(checker.MemoryExact), "how dfs remembers states: exact, compact (64-bit fingerprints) or bitstate (bit array; see --bitstate-bits)")
 	fs.IntVar(&c.bitstateBits, "bitstate-bits", 30, "bitstate: use 2^N bits (2^30 = 128 MiB)")
 }
 
@@ -60,38 +59,26 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 	if len(pos) != 1 {
 		return 0, fmt.Errorf("check needs exactly one topology file (got %d arguments)", len(pos))
 	}
-	top, err := topology.Load(pos[0])
+	top, err := topology.LoadWith(pos[0], func(sc *model.Scenario) { *sc = c.scenario.apply(fs, *sc) })
 	if err != nil {
 		return 0, err
 	}
-	m, err := c.machine(fs, top)
+	m, err := c.machine(top)
 	if err != nil {
 		return 0, err
 	}
-	sched, err := c.scheduler(m)
-	if err != nil {
-		return 0, err
-	}
-	props, err := checker.ParseProperties(c.properties)
+	opt, err := c.options()
 	if err != nil {
 		return 0, err
 	}
 	ctx, stop := c.context()
 	defer stop()
-	if err := c.checkMemory(); err != nil {
-		return 0, err
-	}
-	res := checker.Explore(m, sched, checker.Options{Properties: props, MaxSteps: c.maxSteps, Context: ctx,
-		Progress: progressPrinter(stderr), Memory: c.memory, BitstateBits: c.bitstateBits})
-	return report(res, props, &c, stdout)
+	opt.Context, opt.Progress = ctx, report.CheckProgress(stderr)
+	return c.report(checker.Explore(m, opt), opt.Properties, stdout)
 }
 
-// machine applies the scenario flags to top and builds the model.
-func (c *checkConfig) machine(fs *flag.FlagSet, top *model.Topology) (*model.Machine, error) {
-	top.Scenario = c.scenario.apply(fs, top.Scenario)
-	if err := top.Check(); err != nil {
-		return nil, fmt.Errorf("%s: %v", top.Name, err)
-	}
+// machine builds the model of top (its scenario with the flags applied).
+func (c *checkConfig) machine(top *model.Topology) (*model.Machine, error) {
 	v, err := model.LookupVariant(c.variant)
 	if err != nil {
 		return nil, err
@@ -99,32 +86,28 @@ func (c *checkConfig) machine(fs *flag.FlagSet, top *model.Topology) (*model.Mac
 	return model.NewMachine(top, v, top.Scenario)
 }
 
-func (c *checkConfig) scheduler(m *model.Machine) (scheduler.Scheduler, error) {
-	switch c.strategy {
-	case "dfs":
-		return scheduler.NewDFS(), nil
-	case "random":
-		return scheduler.NewRandom(c.seed, c.runs), nil
-	case "pct":
-		return scheduler.NewPCT(c.seed, c.runs, c.depth, 40*len(m.Top.Devices)), nil
-	case "dpor":
-		return scheduler.NewDPOR(), nil
-	case "auto":
-		return scheduler.NewAuto(), nil
+// options turns the engine, memory and property flags into the search's
+// options.
+func (c *checkConfig) options() (checker.Options, error) {
+	engine, err := checker.ParseEngine(c.strategy, false)
+	if err != nil {
+		return checker.Options{}, err
 	}
-	return nil, fmt.Errorf("unknown strategy %q (have dfs, dpor, auto, random, pct)", c.strategy)
-}
-
-func (c *checkConfig) checkMemory() error {
+	props, err := checker.ParseProperties(c.properties)
+	if err != nil {
+		return checker.Options{}, err
+	}
+	memory, err := checker.ParseMemory(c.memory)
 	switch {
-	case c.memory != checker.MemoryExact && c.memory != checker.MemoryCompact && c.memory != checker.MemoryBitstate:
-		return fmt.Errorf("unknown --memory %q (have exact, compact, bitstate)", c.memory)
-	case c.memory != checker.MemoryExact && c.strategy != "dfs":
-		return fmt.Errorf("--memory %s works with --strategy dfs only", c.memory)
+	case err != nil:
+		return checker.Options{}, err
+	case memory != checker.MemoryExact && engine != checker.DFS:
+		return checker.Options{}, fmt.Errorf("--memory %s works with --strategy dfs only", c.memory)
 	case c.bitstateBits < 10 || c.bitstateBits > 36:
-		return fmt.Errorf("--bitstate-bits must be between 10 and 36 (got %d)", c.bitstateBits)
+		return checker.Options{}, fmt.Errorf("--bitstate-bits must be between 10 and 36 (got %d)", c.bitstateBits)
 	}
-	return nil
+	return checker.Options{Engine: engine, Runs: c.runs, Seed: c.seed, Depth: c.depth, Memory: memory, BitstateBits: c.bitstateBits,
+		Properties: props, MaxSteps: c.maxSteps}, nil
 }
 
 // context stops the search on Ctrl-C and after --timeout.
@@ -137,39 +120,28 @@ func (c *checkConfig) context() (context.Context, context.CancelFunc) {
 	return ctx, func() { cancel(); stop() }
 }
 
-func progressPrinter(w io.Writer) func(checker.Progress) {
-	return func(p checker.Progress) {
-		secs := p.Elapsed.Seconds()
-		fmt.Fprintf(w, "progress: %d states, %.0f states/s, queue %d, %d transitions, %s elapsed\n",
-			p.States, float64(p.States)/secs, p.Depth, p.Transitions, p.Elapsed.Round(time.Second))
-	}
-}
-
-// report prints the result (report and traces, or JSON), writes the
-// counterexamples with --out, and returns the exit status.
-func report(res *checker.Result, props checker.Properties, c *checkConfig, stdout io.Writer) (int, error) {
-	replays := map[string]string{}
+// report prints the result (summary and traces, or JSON), writes the
+// counterexamples with --out and --save, and returns the exit status.
+func (c *checkConfig) report(res *checker.Result, props checker.Properties, stdout io.Writer) (int, error) {
+	replays := map[checker.Property]string{}
 	var err error
 	if c.out != "" {
-		if replays, err = writeCounterexamples(c.out, res, props, c.maxSteps); err != nil {
+		if replays, err = report.SaveCounterexamples(c.out, res, props, c.maxSteps, true); err != nil {
 			return 0, err
 		}
 	}
 	if c.save != "" {
-		if replays, err = writeFiles(c.save, res, props, c.maxSteps, false); err != nil {
+		if replays, err = report.SaveCounterexamples(c.save, res, props, c.maxSteps, false); err != nil {
 			return 0, err
 		}
 	}
 	if c.json {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(checker.JSON(res, replays)); err != nil {
+		if err := report.WriteJSON(stdout, report.JSON(res, replays)); err != nil {
 			return 0, err
 		}
 	} else {
-		checker.WriteReport(stdout, res, c.strategy, props)
-		writeTraces(stdout, res, props, c.maxSteps, replays)
+		report.WriteSummary(stdout, res, props)
+		report.WriteTraces(stdout, res, props, c.maxSteps, replays)
 	}
 	if len(res.Violations) > 0 {
 		return exitViolation, nil
@@ -177,22 +149,16 @@ func report(res *checker.Result, props checker.Properties, c *checkConfig, stdou
 	return exitPass, nil
 }
 
-// writeTraces prints each violation's minimal trace.
-func writeTraces(w io.Writer, res *checker.Result, props checker.Properties, maxSteps int, replays map[string]string) {
-	for _, v := range res.Violations {
-		fmt.Fprintf(w, "\n%s: counterexample, %d steps, thread switches: %d", v.Property, len(v.Schedule), v.Switches)
-		if f := replays[v.Property]; f != "" {
-			fmt.Fprintf(w, ", replay with: shutdowncheck replay %s", f)
-		}
-		fmt.Fprintln(w)
-		checker.WriteTrace(w, checker.Replay(res.Machine, v.Schedule, props, maxSteps))
-	}
-}
-
+// variantNames lists the versions for --variant's help, saying which run
+// the algorithm of another.
 func variantNames() string {
 	var names []string
 	for _, v := range model.Variants() {
-		names = append(names, v.Name)
+		name := v.Name
+		if v.SameAs != "" {
+			name += " (the algorithm of " + v.SameAs + ")"
+		}
+		names = append(names, name)
 	}
 	return strings.Join(names, ", ")
 }

@@ -7,7 +7,7 @@ import (
 	"github.com/shutdowncheck/shutdowncheck/checker"
 	"github.com/shutdowncheck/shutdowncheck/examples"
 	"github.com/shutdowncheck/shutdowncheck/model"
-	"github.com/shutdowncheck/shutdowncheck/scheduler"
+	"github.com/shutdowncheck/shutdowncheck/report"
 )
 
 // runDefault is the main job on built-in input: every example topology,
@@ -30,9 +30,8 @@ func runDefault(stdout, stderr io.Writer) (int, error) {
 			return 0, err
 		}
 		fmt.Fprintln(stdout)
-		res := checker.Explore(m, scheduler.NewDFS(), checker.Options{Properties: props, Progress: progressPrinter(stderr)})
-		c := &checkConfig{strategy: "dfs"}
-		status, err := report(res, props, c, stdout)
+		res := checker.Explore(m, checker.Options{Properties: props, Progress: report.CheckProgress(stderr)})
+		status, err := (&checkConfig{}).report(res, props, stdout)
 		if err != nil {
 			return 0, err
 		}

@@ -201,17 +201,19 @@ func TestBadInput(t *testing.T) {
 // v14 (its handler waits on a child device_del() took away), flipping
 // core.async_shutdown can misorder, and a hot-added child can hang it too.
 func TestActorFlags(t *testing.T) {
-	path := file(t, "pc.yaml", "devices: [{name: p, async: true}, {name: c, parent: p}, {name: h, parent: p, present: false}]\n")
+	pc := file(t, "pc.yaml", "devices: [{name: p, async: true}, {name: c, parent: p}]\n")
+	path := file(t, "ph.yaml", "devices: [{name: p, async: true}, {name: c, parent: p}, {name: h, parent: p, present: false}]\n")
 	cases := []struct {
 		flags []string
+		file  string
 		want  string
 	}{
-		{[]string{"--remove", "c"}, "device_del() took c off devices_kset before shutdown reached it"},
-		{[]string{"--hot-add", "h"}, "h is on devices_kset, but main has left its loop"},
-		{[]string{"--param-toggle", "--property", "order", "--async-shutdown=false"}, ""},
+		{[]string{"--remove", "c"}, pc, "device_del() took c off devices_kset before shutdown reached it"},
+		{[]string{"--hot-add", "h"}, path, "h is on devices_kset, but main has left its loop"},
+		{[]string{"--param-toggle", "--property", "order", "--async-shutdown=false"}, pc, ""},
 	}
 	for _, c := range cases {
-		args := append(append([]string{"check"}, c.flags...), path)
+		args := append(append([]string{"check"}, c.flags...), c.file)
 		code, out, errs := shutdowncheck(t, args...)
 		if c.want == "" {
 			if code != exitPass {
@@ -226,6 +228,12 @@ func TestActorFlags(t *testing.T) {
 	code, _, errs := shutdowncheck(t, "check", "--hot-add", "c", path)
 	if code != exitUsage || !strings.Contains(errs, "already present") {
 		t.Errorf("--hot-add of a present device: exit %d %s", code, errs)
+	}
+	// Without --hot-add h, h is absent and nothing registers it: refused,
+	// with the file and the line of h.
+	code, _, errs = shutdowncheck(t, "check", "--remove", "c", path)
+	if code != exitUsage || !strings.Contains(errs, "ph.yaml:1: device \"h\" is not present, not hot-added") {
+		t.Errorf("an absent device nothing registers: exit %d %s", code, errs)
 	}
 }
 

@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/shutdowncheck/shutdowncheck/checker"
 	"github.com/shutdowncheck/shutdowncheck/corpus"
+	"github.com/shutdowncheck/shutdowncheck/report"
 )
 
 func runReplay(args []string, stdout, stderr io.Writer) (int, error) {
@@ -25,17 +25,12 @@ func runReplay(args []string, stdout, stderr io.Writer) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	fmt.Fprintf(stdout, "%s: %s on %s, %d steps (recorded: %s, expect %s)\n", f.Path, f.Variant, f.Topology.Name,
-		len(f.Schedule), f.Property, f.Expect)
-	checker.WriteTrace(stdout, run)
-	if run.Err != nil {
+	report.WriteReplay(stdout, f, run)
+	switch {
+	case run.Err != nil:
 		return 0, fmt.Errorf("%s: the schedule does not apply to this model: %v", f.Path, run.Err)
-	}
-	if violated {
-		v := run.Violation(f.Property)
-		fmt.Fprintf(stdout, "reproduced %s at step %d: %s\n", f.Property, v.Step, v.Message)
+	case violated:
 		return exitViolation, nil
 	}
-	fmt.Fprintf(stdout, "not reproduced: the run does not violate %s\n", f.Property)
 	return exitPass, nil
 }

@@ -1,13 +1,22 @@
-package checker
+package campaign
 
 import (
 	"fmt"
 	"reflect"
 	"testing"
 
+	"github.com/shutdowncheck/shutdowncheck/checker"
 	"github.com/shutdowncheck/shutdowncheck/model"
-	"github.com/shutdowncheck/shutdowncheck/scheduler"
 )
+
+func mustVariant(t testing.TB, name string) *model.Variant {
+	t.Helper()
+	v, err := model.LookupVariant(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
 
 // summary is what a bounded proof concludes, per property: how many
 // topologies violate it, and the smallest counterexample (its index, its
@@ -29,8 +38,8 @@ var smallSpace = VerifySpace{MaxDevices: 3, MaxLinks: 1, Scenario: model.Default
 // The proof's verdicts do not depend on how many checks run at once.
 func TestVerifyDeterministic(t *testing.T) {
 	v := mustVariant(t, "v14")
-	one := Verify(smallSpace, v, VerifyOptions{Workers: 1})
-	three := Verify(smallSpace, v, VerifyOptions{Workers: 3})
+	one := Verify(smallSpace, v, VerifyOptions{Engine: checker.Auto, Workers: 1})
+	three := Verify(smallSpace, v, VerifyOptions{Engine: checker.Auto, Workers: 3})
 	if !one.Complete || !three.Complete || one.Checked != three.Checked {
 		t.Fatalf("complete %v/%v, checked %d/%d", one.Complete, three.Complete, one.Checked, three.Checked)
 	}
@@ -44,20 +53,23 @@ func TestVerifyDeterministic(t *testing.T) {
 // smallest counterexample is one the loop finds too.
 func TestVerifyMatchesPlainSearch(t *testing.T) {
 	v := mustVariant(t, "v14")
-	res := Verify(smallSpace, v, VerifyOptions{})
-	want := map[string]int64{}
-	smallestSteps := map[string]int{}
+	res := Verify(smallSpace, v, VerifyOptions{Engine: checker.Auto})
+	want := map[checker.Property]int64{}
+	smallestSteps := map[checker.Property]int{}
 	smallSpace.Each(func(_ int64, top *model.Topology) bool {
-		m := machineOf(t, top, v.Name)
-		r := Explore(m, scheduler.NewDFS(), Options{})
+		m, err := model.NewMachine(top, v, top.Scenario)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := checker.Explore(m, checker.Options{})
 		for _, viol := range r.Violations {
 			want[viol.Property]++
 			if s, ok := smallestSteps[viol.Property]; !ok || viol.Step < s {
 				smallestSteps[viol.Property] = viol.Step
 			}
 		}
-		if viol := r.Violation(Order); viol != nil && !viol.inherited() {
-			want[NewOrder]++
+		if viol := r.Violation(checker.Order); viol != nil && !viol.IsInherited() {
+			want[checker.NewOrder]++
 		}
 		return true
 	})
@@ -68,7 +80,7 @@ func TestVerifyMatchesPlainSearch(t *testing.T) {
 	}
 	// 4,318 topologies; v14's deadlocks, inherited misorders and early-pass
 	// sleep-in-atomic show up, and nothing else (README, bounded proofs).
-	if res.Checked != 4318 || want[Deadlock] == 0 || want[Order] == 0 || want[NewOrder] != 0 || want[SleepInAtomic] == 0 || want[Refcount] != 0 {
+	if res.Checked != 4318 || want[checker.Deadlock] == 0 || want[checker.Order] == 0 || want[checker.NewOrder] != 0 || want[checker.SleepInAtomic] == 0 || want[checker.Refcount] != 0 {
 		t.Errorf("checked %d, counts %v", res.Checked, want)
 	}
 }
@@ -78,14 +90,14 @@ func TestVerifyMatchesPlainSearch(t *testing.T) {
 // smallest of the shards'.
 func TestVerifyShards(t *testing.T) {
 	v := mustVariant(t, "v14")
-	whole := Verify(smallSpace, v, VerifyOptions{})
+	whole := Verify(smallSpace, v, VerifyOptions{Engine: checker.Auto})
 	var checked int64
-	counts := map[string]int64{}
-	best := map[string]int64{}
+	counts := map[checker.Property]int64{}
+	best := map[checker.Property]int64{}
 	for i := range 3 {
 		sp := smallSpace
 		sp.Shard, sp.Shards = i, 3
-		part := Verify(sp, v, VerifyOptions{})
+		part := Verify(sp, v, VerifyOptions{Engine: checker.Auto})
 		checked += part.Checked
 		for _, f := range part.Found {
 			counts[f.Property] += f.Topologies
@@ -109,7 +121,7 @@ func TestVerifyShards(t *testing.T) {
 	}
 }
 
-func (res *VerifyResult) found(p string) *Found {
+func (res *VerifyResult) found(p checker.Property) *Found {
 	for _, f := range res.Found {
 		if f.Property == p {
 			return f

@@ -1,15 +1,14 @@
-package checker
+package campaign
 
 import (
 	"context"
-	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/shutdowncheck/shutdowncheck/checker"
 	"github.com/shutdowncheck/shutdowncheck/enumerate"
 	"github.com/shutdowncheck/shutdowncheck/model"
-	"github.com/shutdowncheck/shutdowncheck/scheduler"
 )
 
 // VerifySpace is the family of topologies a bounded proof covers, and how
@@ -49,25 +48,36 @@ func (vs VerifySpace) Count() int64 {
 
 // Found is the smallest counterexample of one property over a space.
 // Order violations that upstream shares are told apart from new ones:
-// Property "order" counts every misorder, NewOrder (a pseudo-property) the
-// topologies where the version misorders a pair upstream keeps in order.
+// Property "order" counts every misorder, checker.NewOrder (a
+// pseudo-property) the topologies where the version misorders a pair
+// upstream keeps in order.
 type Found struct {
-	Property   string
+	Property   checker.Property
 	Topologies int64 // how many topologies violate it
 	Index      int64 // the smallest one's index in the enumeration
 	Machine    *model.Machine
-	Violation  *Violation
+	Violation  *checker.Violation
+}
+
+// proofSize is the size of a bounded proof's counterexample (checker.Size):
+// fewest devices, then steps, then thread switches, then the lowest index.
+func proofSize(devices int, v *checker.Violation, index int64) checker.Size {
+	return checker.Size{Devices: devices, Steps: v.Step, Switches: v.Switches, Index: index}
+}
+
+func (f *Found) size() checker.Size {
+	return proofSize(len(f.Machine.Top.Devices), f.Violation, f.Index)
 }
 
 // VerifyResult is the outcome of a bounded proof (or of one shard of it).
 type VerifyResult struct {
 	Space      VerifySpace
 	Variant    string
-	Properties []string
+	Properties []checker.Property
 	Checked    int64 // topologies checked
 	Total      int64 // topologies in the shard, -1 if not counted
 	Found      []*Found
-	Stats      Stats
+	Stats      checker.Stats
 	Complete   bool   // every topology of the shard was checked exhaustively
 	Stopped    string // why it stopped early
 }
@@ -80,77 +90,54 @@ type VerifyProgress struct {
 
 // VerifyOptions tune a bounded proof.
 type VerifyOptions struct {
-	Properties Properties
+	// Engine checks each topology; it must be exhaustive (the command
+	// line's default is checker.Auto).
+	Engine     checker.Engine
+	Properties checker.Properties
 	MaxSteps   int
 	Workers    int // goroutines; 0: one per CPU
 	Context    context.Context
 	Progress   func(VerifyProgress)
-	// Strategy makes each check's exhaustive strategy; nil: scheduler.NewAuto.
-	Strategy func() scheduler.Scheduler
+}
+
+// Rows lists props with checker.NewOrder right after checker.Order: the
+// rows of a bounded proof's report.
+func Rows(props []checker.Property) []checker.Property {
+	var rows []checker.Property
+	for _, p := range props {
+		rows = append(rows, p)
+		if p == checker.Order {
+			rows = append(rows, checker.NewOrder)
+		}
+	}
+	return rows
 }
 
 // Verify checks every topology of space under variant exhaustively. Checks
 // run in parallel; the result does not depend on how many run at once or in
 // which order they finish: counts are sums, and each property's smallest
-// counterexample is the one with the fewest devices, then steps, then thread
-// switches, then the lowest enumeration index.
+// counterexample is the smallest by proofSize.
 func Verify(space VerifySpace, variant *model.Variant, opt VerifyOptions) *VerifyResult {
+	if !opt.Engine.Exhaustive() {
+		panic("campaign.Verify: engine " + opt.Engine.String() + " is not exhaustive")
+	}
 	if opt.Properties == nil {
-		opt.Properties, _ = ParseProperties(nil)
+		opt.Properties, _ = checker.ParseProperties(nil)
 	}
 	if opt.Context == nil {
 		opt.Context = context.Background()
 	}
-	if opt.Strategy == nil {
-		opt.Strategy = func() scheduler.Scheduler { return scheduler.NewAuto() }
-	}
-	workers := opt.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	res := &VerifyResult{Space: space, Variant: variant.Name, Total: -1}
-	for _, p := range AllProperties() {
-		if opt.Properties[p] {
-			res.Properties = append(res.Properties, p)
-			res.Found = append(res.Found, &Found{Property: p})
-			if p == Order {
-				res.Found = append(res.Found, &Found{Property: NewOrder})
-			}
-		}
+	res := &VerifyResult{Space: space, Variant: variant.Name, Total: -1, Properties: opt.Properties.List()}
+	for _, p := range Rows(res.Properties) {
+		res.Found = append(res.Found, &Found{Property: p})
 	}
 	var total atomic.Int64
 	total.Store(-1)
 	go func() { total.Store(space.Count()) }() // for the progress line only
 
-	type job struct {
-		index int64
-		top   *model.Topology
-	}
-	jobs := make(chan job, 4*workers)
 	var mu sync.Mutex
 	var checked, states atomic.Int64
 	complete := true
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			ws := NewWorkspace()
-			for j := range jobs {
-				m, err := model.NewMachine(j.top, variant, j.top.Scenario)
-				if err != nil {
-					panic(err) // the enumeration makes only checked topologies
-				}
-				r := Explore(m, opt.Strategy(), Options{Properties: opt.Properties, MaxSteps: opt.MaxSteps, Context: opt.Context, Workspace: ws})
-				mu.Lock()
-				res.add(j.index, r)
-				complete = complete && r.Exhaustive
-				mu.Unlock()
-				checked.Add(1)
-				states.Add(r.Stats.States)
-			}
-		}()
-	}
 	begin := time.Now()
 	done := make(chan struct{})
 	if opt.Progress != nil {
@@ -167,16 +154,19 @@ func Verify(space VerifySpace, variant *model.Variant, opt VerifyOptions) *Verif
 			}
 		}()
 	}
-	space.Each(func(i int64, t *model.Topology) bool {
-		select {
-		case jobs <- job{i, t}:
-			return true
-		case <-opt.Context.Done():
-			return false
+	parallel(opt.Context, opt.Workers, space.Each, func(ws *checker.Workspace, index int64, top *model.Topology) {
+		m, err := model.NewMachine(top, variant, top.Scenario)
+		if err != nil {
+			panic(err) // the enumeration makes only checked topologies
 		}
+		r := checker.Explore(m, checker.Options{Engine: opt.Engine, Properties: opt.Properties, MaxSteps: opt.MaxSteps, Context: opt.Context, Workspace: ws})
+		mu.Lock()
+		res.add(index, r)
+		complete = complete && r.Exhaustive
+		mu.Unlock()
+		checked.Add(1)
+		states.Add(r.Stats.States)
 	})
-	close(jobs)
-	wg.Wait()
 	close(done)
 	res.Checked = checked.Load()
 	if err := opt.Context.Err(); err != nil {
@@ -196,14 +186,12 @@ func Verify(space VerifySpace, variant *model.Variant, opt VerifyOptions) *Verif
 }
 
 // add folds one topology's result in.
-func (res *VerifyResult) add(index int64, r *Result) {
-	res.Stats.States += r.Stats.States
-	res.Stats.Transitions += r.Stats.Transitions
-	res.Stats.Runs += r.Stats.Runs
+func (res *VerifyResult) add(index int64, r *checker.Result) {
+	res.Stats.Add(r.Stats)
 	for _, f := range res.Found {
 		v := r.Violation(f.Property)
-		if f.Property == NewOrder {
-			if v = r.Violation(Order); v != nil && v.inherited() {
+		if f.Property == checker.NewOrder {
+			if v = r.Violation(checker.Order); v != nil && v.IsInherited() {
 				v = nil // the search prefers a new misorder: there is none
 			}
 		}
@@ -211,24 +199,10 @@ func (res *VerifyResult) add(index int64, r *Result) {
 			continue
 		}
 		f.Topologies++
-		if f.Violation == nil || smallerFound(r.Machine, v, index, f) {
+		if f.Violation == nil || proofSize(len(r.Machine.Top.Devices), v, index).Less(f.size()) {
 			f.Machine, f.Violation, f.Index = r.Machine, v, index
 		}
 	}
-}
-
-// smallerFound orders counterexamples of a bounded proof.
-func smallerFound(m *model.Machine, v *Violation, index int64, f *Found) bool {
-	a, b := len(m.Top.Devices), len(f.Machine.Top.Devices)
-	switch {
-	case a != b:
-		return a < b
-	case v.Step != f.Violation.Step:
-		return v.Step < f.Violation.Step
-	case v.Switches != f.Violation.Switches:
-		return v.Switches < f.Violation.Switches
-	}
-	return index < f.Index
 }
 
 // Violations reports whether any property is violated.

@@ -7,9 +7,9 @@ import (
 	"github.com/shutdowncheck/shutdowncheck/scheduler"
 )
 
-// campaign runs the strategy's runs one after another, each from the
-// initial state.
-func (x *explorer) campaign() {
+// runs runs the scheduler's runs one after another, each from the
+// initial state: the Random, PCT and Scheduled engines.
+func (x *explorer) runs() {
 	var buf []model.Transition
 	var s *model.State
 	point := &scheduler.Point{Label: func(i int) string { return Label(x.m, s, buf[i]) }}

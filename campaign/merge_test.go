@@ -1,0 +1,40 @@
+package campaign
+
+import (
+	"reflect"
+	"testing"
+
+	"github.com/shutdowncheck/shutdowncheck/checker"
+)
+
+// Merging shards adds their counts and keeps, per property, the smallest
+// counterexample by the proof's ordering; a shard given twice is refused.
+func TestMerge(t *testing.T) {
+	shard := func(i int, found ...FoundReport) *VerifyReport {
+		return &VerifyReport{Variant: "v14", MaxDevices: 3, Shard: i, Shards: 2, Properties: []checker.Property{checker.Order, checker.Deadlock},
+			Complete: true, Topologies: 10, Stats: checker.Stats{States: 5, Runs: 1}, Found: found}
+	}
+	a := shard(1, FoundReport{Property: checker.Deadlock, Topologies: 2, Devices: 3, Steps: 9, Index: 1},
+		FoundReport{Property: checker.NewOrder, Topologies: 1, Devices: 2, Steps: 30, Index: 5})
+	b := shard(2, FoundReport{Property: checker.Deadlock, Topologies: 3, Devices: 2, Steps: 20, Index: 8},
+		FoundReport{Property: checker.Order, Topologies: 4, Devices: 2, Steps: 7, Index: 2})
+	m, err := Merge([]*VerifyReport{b, a}, []string{"b", "a"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []FoundReport{
+		{Property: checker.Order, Topologies: 4, Devices: 2, Steps: 7, Index: 2},
+		{Property: checker.NewOrder, Topologies: 1, Devices: 2, Steps: 30, Index: 5},
+		{Property: checker.Deadlock, Topologies: 5, Devices: 2, Steps: 20, Index: 8},
+	}
+	if !reflect.DeepEqual(m.Found, want) || m.Topologies != 20 || m.Stats != (checker.Stats{States: 10, Runs: 2}) ||
+		!m.Complete || m.Verdict != "violation" || !reflect.DeepEqual(m.Merged, []int{1, 2}) {
+		t.Errorf("merged %+v", m)
+	}
+	if _, err := Merge([]*VerifyReport{a, a}, []string{"a", "a"}); err == nil {
+		t.Error("a shard given twice merged")
+	}
+	if m, _ := Merge([]*VerifyReport{a}, []string{"a"}); m.Complete {
+		t.Error("one shard of two is complete")
+	}
+}

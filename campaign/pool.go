@@ -1,0 +1,48 @@
+// Package campaign runs many checks and combines them: the matrix of every
+// version x property over a set of topologies, the bounded proof over every
+// topology up to a size (verify), its shards and their merge. Checks run in
+// parallel on one worker pool; a campaign's result does not depend on how
+// many run at once or in which order they finish.
+package campaign
+
+import (
+	"context"
+	"iter"
+	"runtime"
+	"sync"
+
+	"github.com/shutdowncheck/shutdowncheck/checker"
+)
+
+// parallel calls check on every item of items, on workers goroutines (0:
+// one per CPU), each with a workspace of its own for its searches, and
+// returns when every call has. It stops handing items out when ctx ends.
+func parallel[K, V any](ctx context.Context, workers int, items iter.Seq2[K, V], check func(ws *checker.Workspace, k K, v V)) {
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	type job struct {
+		k K
+		v V
+	}
+	jobs := make(chan job, 4*workers)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			ws := checker.NewWorkspace()
+			for j := range jobs {
+				check(ws, j.k, j.v)
+			}
+		})
+	}
+	for k, v := range items {
+		select {
+		case jobs <- job{k, v}:
+			continue
+		case <-ctx.Done():
+		}
+		break
+	}
+	close(jobs)
+	wg.Wait()
+}

@@ -1,0 +1,105 @@
+package report
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"time"
+
+	"github.com/shutdowncheck/shutdowncheck/campaign"
+	"github.com/shutdowncheck/shutdowncheck/checker"
+	"github.com/shutdowncheck/shutdowncheck/corpus"
+)
+
+var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+
+// fileBase is the path in dir, without extension, of a counterexample file
+// named name.
+func fileBase(dir, name string) string {
+	return filepath.Join(dir, unsafeName.ReplaceAllString(name, "_"))
+}
+
+// SaveCounterexamples writes, for each violation of res, into dir, the
+// replay file DIR/TOPOLOGY-VARIANT-PROPERTY.yaml (with every version's
+// verdict on the topology) and, with all (--out, not --save), its trace
+// .trace.txt, porcupine's view .html and the topology's picture .dot. It
+// returns each property's replay file.
+func SaveCounterexamples(dir string, res *checker.Result, props checker.Properties, maxSteps int, all bool) (map[checker.Property]string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	m := res.Machine
+	replays := map[checker.Property]string{}
+	for _, v := range res.Violations {
+		base := fileBase(dir, fmt.Sprintf("%s-%s-%s", m.Top.Name, m.Variant.Name, v.Property))
+		run := checker.Replay(m, v.Schedule, props, maxSteps)
+		f := corpus.FromViolation(m, v, maxSteps)
+		// Every version's verdict on this topology, as far as 20 s allows.
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		err := f.RecordVersions(ctx)
+		cancel()
+		if err != nil {
+			return nil, err
+		}
+		yaml, err := f.Marshal(run)
+		if err != nil {
+			return nil, err
+		}
+		files := map[string][]byte{".yaml": yaml}
+		if all {
+			var trace, html, dot bytes.Buffer
+			WriteTrace(&trace, run)
+			if err := WriteHistoryHTML(&html, run); err != nil {
+				return nil, err
+			}
+			WriteDOT(&dot, m, v)
+			files[".trace.txt"], files[".html"], files[".dot"] = trace.Bytes(), html.Bytes(), dot.Bytes()
+		}
+		for ext, data := range files {
+			if err := os.WriteFile(base+ext, data, 0o644); err != nil {
+				return nil, err
+			}
+		}
+		replays[v.Property] = base + ".yaml"
+	}
+	return replays, nil
+}
+
+// SaveMatrixCounterexamples writes each violated cell's counterexample
+// like check --out does, and returns each cell's replay file.
+func SaveMatrixCounterexamples(dir string, res *campaign.MatrixResult, props checker.Properties, maxSteps int) (map[*campaign.Cell]string, error) {
+	replays := map[*campaign.Cell]string{}
+	for _, row := range res.Cells {
+		for _, c := range row {
+			if c.Violation == nil {
+				continue
+			}
+			one := &checker.Result{Machine: c.Machine, Violations: []*checker.Violation{c.Violation}}
+			files, err := SaveCounterexamples(dir, one, props, maxSteps, true)
+			if err != nil {
+				return nil, err
+			}
+			replays[c] = files[c.Property]
+		}
+	}
+	return replays, nil
+}
+
+// SaveVerifyCounterexamples writes each finding's replay file into dir as
+// DIR/verify-N-VARIANT-PROPERTY.yaml, and puts its path in its place.
+func SaveVerifyCounterexamples(dir string, rep *campaign.VerifyReport) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	for i, f := range rep.Found {
+		path := fileBase(dir, fmt.Sprintf("verify-%d-%s-%s", rep.MaxDevices, rep.Variant, f.Property)) + ".yaml"
+		if err := os.WriteFile(path, []byte(f.Replay), 0o644); err != nil {
+			return err
+		}
+		rep.Found[i].Replay = path
+	}
+	return nil
+}

@@ -1,0 +1,47 @@
+package report
+
+import (
+	"encoding/json"
+	"io"
+
+	"github.com/shutdowncheck/shutdowncheck/checker"
+)
+
+// WriteJSON writes v as indented JSON, leaving <, > and & as they are.
+func WriteJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+// JSONReport is the --json output of check (SPEC §5).
+type JSONReport struct {
+	Variant    string            `json:"variant"`
+	Verdict    string            `json:"verdict"` // "pass" or "violation"
+	Exhaustive bool              `json:"exhaustive"`
+	Violations []JSONViolation   `json:"violations"`
+	Stats      checker.Stats     `json:"stats"`
+	Coverage   *checker.Coverage `json:"coverage,omitempty"` // lossy memory modes only
+}
+
+// JSONViolation is one violation in a JSONReport.
+type JSONViolation struct {
+	Property  checker.Property `json:"property"`
+	Message   string           `json:"message"`
+	Inherited *bool            `json:"inherited,omitempty"`
+	Replay    string           `json:"replay,omitempty"` // the counterexample file, with --out
+}
+
+// JSON builds the --json report; replays maps a property to its
+// counterexample file.
+func JSON(res *checker.Result, replays map[checker.Property]string) JSONReport {
+	r := JSONReport{Variant: res.Machine.Variant.Name, Verdict: "pass", Exhaustive: res.Exhaustive,
+		Violations: []JSONViolation{}, Stats: res.Stats, Coverage: res.Coverage}
+	for _, v := range res.Violations {
+		r.Verdict = "violation"
+		r.Violations = append(r.Violations, JSONViolation{Property: v.Property, Message: v.Message,
+			Inherited: v.Inherited, Replay: replays[v.Property]})
+	}
+	return r
+}

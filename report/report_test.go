@@ -1,0 +1,54 @@
+package report
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/shutdowncheck/shutdowncheck/checker"
+	"github.com/shutdowncheck/shutdowncheck/model"
+	"github.com/shutdowncheck/shutdowncheck/topology"
+)
+
+func TestReportsAndOutputs(t *testing.T) {
+	const src = `devices: [{name: disk, parent: port}, {name: bridge}, {name: port, parent: bridge, async: true}]`
+	top, err := topology.Parse("outputs.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v14, err := model.LookupVariant("v14")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := model.NewMachine(top, v14, top.Scenario)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := checker.Explore(m, checker.Options{})
+	props, _ := checker.ParseProperties(nil)
+	var rep bytes.Buffer
+	WriteSummary(&rep, res, props)
+	for _, want := range []string{"strategy dfs, exhaustive", "deadlock         VIOLATED: possible circular wait", "order            ok", "INFO: task main blocked"} {
+		if !strings.Contains(rep.String(), want) {
+			t.Errorf("report lacks %q:\n%s", want, rep.String())
+		}
+	}
+	v := res.Violation(checker.Deadlock)
+	run := checker.Replay(m, v.Schedule, props, 0)
+	var trace, dot, html bytes.Buffer
+	WriteTrace(&trace, run)
+	if !strings.Contains(trace.String(), "   23  async:port       device_for_each_child") || !strings.Contains(trace.String(), "^ deadlock:") {
+		t.Errorf("trace:\n%s", trace.String())
+	}
+	WriteDOT(&dot, m, v)
+	if !strings.Contains(dot.String(), `"main" -> "async:port" [color=red`) || !strings.Contains(dot.String(), "d1 -> d2;") {
+		t.Errorf("dot:\n%s", dot.String())
+	}
+	if err := WriteHistoryHTML(&html, run); err != nil || !strings.Contains(html.String(), "<html") {
+		t.Errorf("html: %v", err)
+	}
+	j := JSON(res, map[checker.Property]string{checker.Deadlock: "x.yaml"})
+	if j.Verdict != "violation" || !j.Exhaustive || j.Violations[0].Replay != "x.yaml" || j.Variant != "v14" {
+		t.Errorf("json %+v", j)
+	}
+}

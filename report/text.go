@@ -1,0 +1,134 @@
+// Package report writes what the checker and the campaigns found, in every
+// output format: the text summary and traces, JSON, Graphviz DOT,
+// porcupine's HTML view, the Markdown and text tables of the campaigns,
+// progress lines, and the counterexample files of --out and --save.
+package report
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/shutdowncheck/shutdowncheck/checker"
+	"github.com/shutdowncheck/shutdowncheck/corpus"
+	"github.com/shutdowncheck/shutdowncheck/model"
+)
+
+// WriteTrace writes a run as a kernel-log style trace: one line per step
+// (step, thread, kernel function, operation on which device), with each
+// violation marked under the step that shows it.
+func WriteTrace(w io.Writer, run *checker.Run) {
+	m, s := run.Machine, run.Final
+	at := map[int][]*checker.Violation{}
+	for _, v := range run.Violations {
+		at[v.Step] = append(at[v.Step], v)
+	}
+	fmt.Fprintf(w, "%5s  %-16s %-31s %s\n", "step", "thread", "function", "operation")
+	for i, ev := range run.Events {
+		fmt.Fprintf(w, "%5d  %-16s %-31s %s\n", i+1, m.ThreadName(s, ev.Thread), ev.Func, m.Describe(s, ev))
+		for _, v := range at[i+1] {
+			fmt.Fprintf(w, "%5s  ^ %s: %s\n", "", v.Property, v.Message)
+			for _, d := range v.Details {
+				fmt.Fprintf(w, "%5s    %s\n", "", d)
+			}
+		}
+	}
+	if run.Err != nil {
+		fmt.Fprintf(w, "replay stopped: %v\n", run.Err)
+	}
+}
+
+// WriteSummary writes a readable summary of a search, for props.
+func WriteSummary(w io.Writer, res *checker.Result, props checker.Properties) {
+	m := res.Machine
+	fmt.Fprintf(w, "%s, %s: %d devices, %d links\n", m.Top.Name, m.Variant.Name, len(m.Top.Devices), len(m.Top.Links))
+	fmt.Fprintf(w, "  devices_kset (head first): %s\n", listText(m.Top))
+	coverage := "exhaustive"
+	switch {
+	case res.Stopped != "":
+		coverage = "stopped early (" + res.Stopped + "): not exhaustive"
+	case !res.Exhaustive:
+		coverage = fmt.Sprintf("%d runs, not exhaustive", res.Stats.Runs)
+	}
+	if res.Coverage != nil {
+		coverage = "not exhaustive: " + res.Coverage.String()
+	}
+	fmt.Fprintf(w, "  strategy %s, %s: %d states, %d transitions, %.2fs\n", res.Engine, coverage,
+		res.Stats.States, res.Stats.Transitions, res.Stats.Seconds)
+	for _, p := range props.List() {
+		v := res.Violation(p)
+		if v == nil {
+			fmt.Fprintf(w, "  %-16s ok\n", p)
+			continue
+		}
+		fmt.Fprintf(w, "  %-16s VIOLATED: %s\n", p, v.Message)
+		for _, d := range v.Details {
+			fmt.Fprintf(w, "  %-16s   %s\n", "", d)
+		}
+		fmt.Fprintf(w, "  %-16s   counterexample: %d steps, thread switches: %d\n", "", len(v.Schedule), v.Switches)
+		if p == checker.Order && len(res.OrderPairs) > 1 {
+			fmt.Fprintf(w, "  %-16s   misordered pairs seen: %s\n", "", pairsText(m.Top, res.OrderPairs))
+		}
+	}
+}
+
+func listText(t *model.Topology) string {
+	var names []string
+	for _, d := range t.Devices {
+		if d.Present {
+			names = append(names, d.Name)
+		}
+	}
+	return strings.Join(names, ", ")
+}
+
+// WriteTraces writes each violation's minimal trace, replayed with props
+// and maxSteps, naming its replay file when it has one.
+func WriteTraces(w io.Writer, res *checker.Result, props checker.Properties, maxSteps int, replays map[checker.Property]string) {
+	for _, v := range res.Violations {
+		fmt.Fprintf(w, "\n%s: counterexample, %d steps, thread switches: %d", v.Property, len(v.Schedule), v.Switches)
+		if f := replays[v.Property]; f != "" {
+			fmt.Fprintf(w, ", replay with: shutdowncheck replay %s", f)
+		}
+		fmt.Fprintln(w)
+		WriteTrace(w, checker.Replay(res.Machine, v.Schedule, props, maxSteps))
+	}
+}
+
+// CheckProgress returns a progress printer for a long search.
+func CheckProgress(w io.Writer) func(checker.Progress) {
+	return func(p checker.Progress) {
+		secs := p.Elapsed.Seconds()
+		fmt.Fprintf(w, "progress: %d states, %.0f states/s, queue %d, %d transitions, %s elapsed\n",
+			p.States, float64(p.States)/secs, p.Depth, p.Transitions, p.Elapsed.Round(time.Second))
+	}
+}
+
+func pairsText(t *model.Topology, pairs []checker.OrderPair) string {
+	var out []string
+	for _, p := range pairs {
+		how := "new"
+		if p.Inherited {
+			how = "inherited"
+		}
+		out = append(out, fmt.Sprintf("%s->%s (%s)", t.DevName(p.Supplier), t.DevName(p.Consumer), how))
+	}
+	return strings.Join(out, ", ")
+}
+
+// WriteReplay writes the replay of a counterexample file: what it records,
+// the trace, and, when the schedule could be followed, whether the run
+// violates the file's property.
+func WriteReplay(w io.Writer, f *corpus.File, run *checker.Run) {
+	fmt.Fprintf(w, "%s: %s on %s, %d steps (recorded: %s, expect %s)\n", f.Path, f.Variant, f.Topology.Name,
+		len(f.Schedule), f.Property, f.Expect)
+	WriteTrace(w, run)
+	switch v := run.Violation(f.Property); {
+	case run.Err != nil:
+	case v != nil:
+		fmt.Fprintf(w, "reproduced %s at step %d: %s\n", f.Property, v.Step, v.Message)
+	default:
+		fmt.Fprintf(w, "not reproduced: the run does not violate %s\n", f.Property)
+	}
+}
