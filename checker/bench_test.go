@@ -3,8 +3,10 @@ package checker
 import (
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 
+	"github.com/shutdowncheck/shutdowncheck/enumerate"
 	"github.com/shutdowncheck/shutdowncheck/importer"
 
 	"github.com/shutdowncheck/shutdowncheck/model"
@@ -45,6 +47,50 @@ func BenchmarkExhaustive(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkCheck4 measures the per-topology cost of the 4-device proof:
+// each op checks one topology of a fixed sample (every 500th of the
+// enumeration, about 500) the way a Verify worker does, under v14 with
+// Auto and one Workspace. ns/op and allocs/op are per topology; it also
+// reports states/s.
+func BenchmarkCheck4(b *testing.B) {
+	v, err := model.LookupVariant("v14")
+	if err != nil {
+		b.Fatal(err)
+	}
+	sample := check4Sample()
+	props, _ := ParseProperties(nil)
+	ws := NewWorkspace()
+	var states int64
+	i := 0
+	for b.Loop() {
+		top := sample[i%len(sample)]
+		i++
+		m, err := model.NewMachine(top, v, top.Scenario)
+		if err != nil {
+			b.Fatal(err)
+		}
+		res := Explore(m, Options{Engine: Auto, Properties: props, Workspace: ws})
+		if !res.Exhaustive {
+			b.Fatalf("%s: not exhaustive", top.Name)
+		}
+		states += res.Stats.States
+	}
+	b.ReportMetric(float64(states)/b.Elapsed().Seconds(), "states/s")
+}
+
+var check4Sample = sync.OnceValue(func() []*model.Topology {
+	var sample []*model.Topology
+	i := 0
+	enumerate.Space{Devices: 4, MaxLinks: 1, Scenario: model.DefaultScenario()}.Each(func(t *model.Topology) bool {
+		if i%500 == 0 {
+			sample = append(sample, t)
+		}
+		i++
+		return true
+	})
+	return sample
+})
 
 // BenchmarkCampaign measures random and PCT campaigns (10 runs per op)
 // under v14 on real machines imported from ../importer/testdata: the

@@ -19,12 +19,14 @@ type dporFrame struct {
 	sleep     []sleeper
 	order     []int // the scheduler's order of en
 
-	tr    model.Transition // taken from s (transition number depth+1)
-	acc   []model.Access
-	sum   model.Summary // of acc
-	clock []int32       // its vector clock: per thread, the last transition that happens before it
-	key   []byte        // s's key, to recognize a run that comes back to it
-	hash  uint64
+	tr       model.Transition // taken from s (transition number depth+1)
+	acc      []model.Access   // what it touched: the newest part of accs
+	accs     []model.Access   // what every transition taken from s touched (the sleepers' storage)
+	sum      model.Summary    // of acc
+	clock    []int32          // its vector clock: per thread, the last transition that happens before it
+	mark     hbMark           // undoes its record in the happens-before index
+	recorded bool             // tr is in the index
+	hash     uint64           // of s's key, to recognize a run that comes back to it
 
 	// fps[p] is what thread p's next step would touch from s, fpSums[p]
 	// its summary; fpBuf holds the ones computed here (the others are the
@@ -35,227 +37,302 @@ type dporFrame struct {
 	kept   []bool // kept[p]: fps[p] is the previous frame's
 }
 
-// dpor is the dynamic partial-order reduction (see DPOR in engine.go). For
-// every state on the path it computes what each thread's next step would
-// touch; where that conflicts with an earlier step not ordered before it
-// by happens-before, the other order is added to the earlier state's
-// backtrack set.
-func (x *explorer) dpor() {
-	ws := x.ws()
-	path := ws.path[:0]
-	defer func() { ws.path = path[:0] }()
-	spawnedAt := map[model.TID]int{} // a thread's creating transition (1-based), 0 for the first threads
-	onPath := map[uint64]int{}       // hash of a state on the path -> how many states on the path have it
-	seed := maphash.MakeSeed()       // changes only the map's layout, never a result
-	var keyBuf []byte
-	// cycle reports whether key is the key of a state on the path.
-	cycle := func(key []byte, h uint64) bool {
-		if onPath[h] == 0 {
-			return false
-		}
-		for i := range path {
-			if path[i].hash == h && bytes.Equal(path[i].key, key) {
-				return true
-			}
-		}
-		return false
-	}
-	scratch := ws.scratch
-	point := &scheduler.Point{}
-	var top *dporFrame
-	point.Label = func(i int) string { return Label(x.m, top.s, top.en[i]) }
+// span is where a frame's own footprint of one thread lies in its fpBuf
+// (at < 0: kept from the previous frame).
+type span struct{ at, end int }
 
-	// threadClock is thread p's clock after its last transition on the path.
-	threadClock := func(p model.TID) []int32 {
-		for i := len(path) - 1; i >= 0; i-- {
-			if len(path[i].clock) > 0 && path[i].tr.Thread == p {
-				return path[i].clock
-			}
-		}
-		if at := spawnedAt[p]; at > 0 {
-			return path[at-1].clock
-		}
-		return nil
+// dporSearch is one dynamic partial-order reduction (see DPOR in engine.go).
+// For every state on the path it computes what each thread's next step
+// would touch; where that conflicts with an earlier step not ordered before
+// it by happens-before, the other order is added to the earlier state's
+// backtrack set. A Workspace keeps one, whose buffers the next search
+// reuses.
+type dporSearch struct {
+	x          *explorer
+	ws         *Workspace
+	path       []dporFrame
+	hb         happensBefore
+	onPath     map[uint64]int // hash of a state on the path -> how many states on the path have it
+	seed       maphash.Seed   // changes only the map's layout, never a result
+	key        []byte
+	otherKey   []byte // a key on the path, computed again when a hash matches
+	point      scheduler.Point
+	top        *dporFrame // the frame whose transitions point.Label names
+	childSleep []sleeper
+	spans      []span
+}
+
+func (x *explorer) dpor() { x.ws().dporSearch(x).run() }
+
+// dporSearch readies the workspace's search for x.
+func (ws *Workspace) dporSearch(x *explorer) *dporSearch {
+	d := &ws.dpor
+	d.x, d.ws, d.top, d.path = x, ws, nil, d.path[:0]
+	d.hb.reset()
+	if d.onPath == nil {
+		d.onPath, d.seed = map[uint64]int{}, maphash.MakeSeed()
+		d.point.Label = func(i int) string { return Label(d.x.m, d.top.s, d.top.en[i]) }
 	}
-	// before reports whether transition i (1-based) happens before thread
-	// p's next step.
-	before := func(i int, p model.TID) bool {
-		c := threadClock(p)
-		q := path[i-1].tr.Thread
-		return int(q) < len(c) && c[q] >= int32(i)
-	}
-	// footprints fills f.fps: what each thread's next step, in any
-	// alternative, would touch from f.s (run on a scratch copy, enabled or
-	// not). A thread the previous step did not move or conflict with keeps
-	// the previous frame's.
-	type span struct{ at, end int }
-	var mine []span // where a frame's own footprints lie in its fpBuf
-	footprints := func(f *dporFrame, prev *dporFrame) {
-		f.fps, f.fpSums, f.fpBuf, f.kept, mine = f.fps[:0], f.fpSums[:0], f.fpBuf[:0], f.kept[:0], mine[:0]
-		for p := range f.s.Threads {
-			tid := model.TID(p)
-			if prev != nil && p < len(prev.fps) && prev.tr.Thread != tid &&
-				!(prev.fpSums[p].MayConflict(prev.sum) && model.Conflict(prev.fps[p], prev.acc)) {
-				f.fps, f.fpSums = append(f.fps, prev.fps[p]), append(f.fpSums, prev.fpSums[p])
-				f.kept = append(f.kept, true)
-				mine = append(mine, span{-1, -1})
-				continue
-			}
-			at := len(f.fpBuf)
-			if f.s.Threads[p].Status != model.Done {
-				_, _, alts := x.r.Pending(f.s, tid)
-				for a := uint8(0); a < alts; a++ {
-					scratch.CopyFrom(f.s)
-					x.r.Apply(scratch, model.Transition{Thread: tid, Alt: a})
-					f.fpBuf = append(f.fpBuf, x.r.Accesses()...)
-				}
-			}
-			f.fps = append(f.fps, nil)
-			f.fpSums = append(f.fpSums, model.Summary{})
-			f.kept = append(f.kept, false)
-			mine = append(mine, span{at, len(f.fpBuf)})
-		}
-		for p, sp := range mine { // fpBuf no longer moves: slice it
-			if sp.at >= 0 {
-				f.fps[p] = f.fpBuf[sp.at:sp.end:sp.end]
-				f.fpSums[p] = model.Summarize(f.fps[p], false)
-			}
-		}
-	}
-	// races adds backtrack points for every thread's next step at the end
-	// of the path. A thread whose footprint is the previous frame's was
-	// checked against every earlier transition there, and its own clock
-	// has not moved: only the last transition is new to it.
-	races := func(f *dporFrame) {
-		n := len(path) - 1 // transitions on the path: path[0..n-1]
-		for p := range f.s.Threads {
-			tid := model.TID(p)
-			if f.s.Threads[p].Status == model.Done {
-				continue
-			}
-			fp := f.fps[p]
-			fs := model.Summarize(fp, true)
-			oldest := 1
-			if f.kept[p] {
-				oldest = n
-			}
-			for i := n; i >= oldest; i-- {
-				t := &path[i-1]
-				if t.tr.Thread == tid || !t.sum.MayConflict(fs) || !model.RaceConflict(t.acc, fp) || before(i, tid) {
-					continue
-				}
-				addBacktrack(&path[i-1], tid, path, i, before)
-				break
-			}
-		}
-	}
-	push := func(s *model.State, key []byte, h uint64, sleep []sleeper, last model.TID) bool {
-		d := len(path)
-		if d == cap(path) {
-			path = append(path, dporFrame{})
-		}
-		path = path[:d+1]
-		f := &path[d]
-		f.s, f.clock = s, f.clock[:0]
-		f.key, f.hash = append(f.key[:0], key...), h
-		f.en = x.r.Enabled(s, f.en[:0])
-		if len(f.en) == 0 {
-			x.end(s)
-			path = path[:d]
-			return false
-		}
-		f.sleep = append(f.sleep[:0], sleep...)
-		f.backtrack = resetBools(f.backtrack, len(f.en))
-		f.done = resetBools(f.done, len(f.en))
-		point.Enabled, point.Last, point.Depth = f.en, last, d
-		top = f
-		f.order = append(f.order[:0], x.sched.Pick(point)...)
-		var prev *dporFrame
-		if d > 0 {
-			prev = &path[d-1]
-		}
-		footprints(f, prev)
-		races(f)
-		// Start with the first thread not asleep, in every alternative: an
-		// injected failure is not an interleaving, so no race would ever
-		// add it later.
-		for _, i := range f.order {
-			if !asleepIn(f.sleep, trCode(f.en[i])) {
-				mark(f, f.en[i].Thread)
-				break
-			}
-		}
-		return true
-	}
-	init := x.m.Initial()
-	x.stats.States++
-	keyBuf = init.AppendKey(keyBuf[:0])
-	h0 := maphash.Bytes(seed, keyBuf)
-	if !push(init, keyBuf, h0, nil, model.NoThread) {
+	clear(d.onPath)
+	return d
+}
+
+// run explores from the initial state until every backtrack point is done
+// or the search stops.
+func (d *dporSearch) run() {
+	init := d.x.m.Initial()
+	d.x.stats.States++
+	d.key = init.AppendKey(d.key[:0])
+	if !d.push(init, maphash.Bytes(d.seed, d.key), nil, model.NoThread) {
 		return
 	}
-	onPath[h0]++
-	var childSleep []sleeper
-	for len(path) > 0 && x.stopped == "" {
-		d := len(path) - 1
-		f := &path[d]
-		next := -1
-		for _, i := range f.order {
-			if f.backtrack[i] && !f.done[i] && !asleepIn(f.sleep, trCode(f.en[i])) {
-				next = i
-				break
-			}
-		}
-		if next < 0 {
-			if onPath[f.hash]--; onPath[f.hash] == 0 {
-				delete(onPath, f.hash)
-			}
-			ws.release(f.s)
-			path = path[:d]
-			continue
-		}
-		f.done[next] = true
-		tr := f.en[next]
-		post := ws.clone(f.s)
-		x.trs, x.evs = x.trs[:d], x.evs[:d]
-		x.step(post, tr)
-		if !x.tick() {
-			break
-		}
-		f.tr = tr
-		f.acc = append(f.acc[:0], x.r.Accesses()...)
-		f.sum = model.Summarize(f.acc, false)
-		f.clock = x.clockOf(path, d, spawnedAt, f.clock[:0])
-		if ev := x.evs[d]; ev.Spawn != model.NoThread {
-			spawnedAt[ev.Spawn] = d + 1
-		}
-		childSleep = childSleep[:0]
-		for _, e := range f.sleep {
-			if e.tr.Thread != tr.Thread && !model.Conflict(e.acc, f.acc) {
-				childSleep = append(childSleep, e)
-			}
-		}
-		f.sleep = append(f.sleep, sleeper{tr, append([]model.Access(nil), f.acc...)})
-		keyBuf = post.AppendKey(keyBuf[:0])
-		h := maphash.Bytes(seed, keyBuf)
-		switch {
-		case cycle(keyBuf, h):
-			x.hang(post, cycleMessage)
-			ws.release(post)
-			continue
-		case d+1 >= x.opt.MaxSteps:
-			x.hang(post, fmt.Sprintf("the run exceeds %d steps without finishing", x.opt.MaxSteps))
-			ws.release(post)
-			continue
-		}
-		x.stats.States++
-		if push(post, keyBuf, h, childSleep, tr.Thread) {
-			onPath[h]++
+	for len(d.path) > 0 && d.x.stopped == "" {
+		f := &d.path[len(d.path)-1]
+		d.unrecord(f)
+		if next := f.nextBacktrack(); next >= 0 {
+			d.take(f, next)
 		} else {
-			ws.release(post)
+			d.pop()
 		}
 	}
 }
+
+// nextBacktrack returns the first transition, in the scheduler's order, of
+// f's backtrack set not yet explored and not asleep, or -1.
+func (f *dporFrame) nextBacktrack() int {
+	for _, i := range f.order {
+		if f.backtrack[i] && !f.done[i] && !asleepIn(f.sleep, trCode(f.en[i])) {
+			return i
+		}
+	}
+	return -1
+}
+
+// pop removes the top frame.
+func (d *dporSearch) pop() {
+	f := &d.path[len(d.path)-1]
+	if d.onPath[f.hash]--; d.onPath[f.hash] == 0 {
+		delete(d.onPath, f.hash)
+	}
+	d.ws.release(f.s)
+	d.path = d.path[:len(d.path)-1]
+}
+
+// take runs f's enabled transition i (f is the top frame) and pushes the
+// state it leads to, unless that state ends the run early.
+func (d *dporSearch) take(f *dporFrame, i int) {
+	x, depth := d.x, len(d.path)-1
+	f.done[i] = true
+	tr := f.en[i]
+	post := d.ws.clone(f.s)
+	x.trs, x.evs = x.trs[:depth], x.evs[:depth]
+	x.step(post, tr)
+	if !x.tick() {
+		return
+	}
+	d.record(f, tr, x.evs[depth].Spawn)
+	d.childSleep = d.sleepAfter(f, tr, d.childSleep[:0])
+	d.key = post.AppendKey(d.key[:0])
+	h := maphash.Bytes(d.seed, d.key)
+	switch {
+	case d.cycle(d.key, h):
+		x.hang(post, cycleMessage)
+	case depth+1 >= x.opt.MaxSteps:
+		x.hang(post, fmt.Sprintf("the run exceeds %d steps without finishing", x.opt.MaxSteps))
+	default:
+		x.stats.States++
+		if d.push(post, h, d.childSleep, tr.Thread) {
+			return
+		}
+	}
+	d.ws.release(post)
+}
+
+// record notes that f's transition tr just ran (creating thread spawned,
+// or none): what it touched, its clock, its place in the index.
+func (d *dporSearch) record(f *dporFrame, tr model.Transition, spawned model.TID) {
+	f.tr = tr
+	start := len(f.accs)
+	f.accs = append(f.accs, d.x.r.Accesses()...)
+	f.acc = f.accs[start:len(f.accs):len(f.accs)]
+	f.sum = model.Summarize(f.acc, false)
+	i := int32(len(d.path))
+	f.clock = d.hb.clock(d.path, i, tr.Thread, f.acc, len(f.s.Threads), f.clock[:0])
+	f.mark = d.hb.record(i, tr.Thread, f.acc, spawned)
+	f.recorded = true
+}
+
+// unrecord takes f's last transition out of the index, before f takes
+// another or is popped.
+func (d *dporSearch) unrecord(f *dporFrame) {
+	if f.recorded {
+		d.hb.unrecord(f.mark)
+		f.recorded, f.clock = false, f.clock[:0]
+	}
+}
+
+// sleepAfter appends to sleep the sleep set after f's transition tr, just
+// recorded: what slept in f and commutes with it; tr then sleeps in f.
+func (d *dporSearch) sleepAfter(f *dporFrame, tr model.Transition, sleep []sleeper) []sleeper {
+	i := int32(len(d.path))
+	for _, e := range f.sleep {
+		if e.tr.Thread != tr.Thread && !d.hb.conflictsWithLast(i, e.acc) {
+			sleep = append(sleep, e)
+		}
+	}
+	f.sleep = append(f.sleep, sleeper{tr, f.acc})
+	return sleep
+}
+
+// cycle reports whether key (hash h) is the key of a state on the path.
+func (d *dporSearch) cycle(key []byte, h uint64) bool {
+	if d.onPath[h] == 0 {
+		return false
+	}
+	for i := range d.path {
+		if d.path[i].hash != h {
+			continue
+		}
+		if d.otherKey = d.path[i].s.AppendKey(d.otherKey[:0]); bytes.Equal(d.otherKey, key) {
+			return true
+		}
+	}
+	return false
+}
+
+// push adds state s (its key's hash h), reached by a step of thread last with
+// sleep set sleep, to the path, with its backtrack set and the backtrack
+// points its threads' races add to earlier frames. It reports false, and
+// pushes nothing, in an end state.
+func (d *dporSearch) push(s *model.State, h uint64, sleep []sleeper, last model.TID) bool {
+	f := d.newFrame(s, h)
+	if len(f.en) == 0 {
+		d.x.end(s)
+		d.path = d.path[:len(d.path)-1]
+		return false
+	}
+	d.onPath[h]++
+	f.sleep = append(f.sleep[:0], sleep...)
+	f.backtrack = resetBools(f.backtrack, len(f.en))
+	f.done = resetBools(f.done, len(f.en))
+	d.point.Enabled, d.point.Last, d.point.Depth = f.en, last, len(d.path)-1
+	d.top = f
+	f.order = append(f.order[:0], d.x.sched.Pick(&d.point)...)
+	var prev *dporFrame
+	if len(d.path) > 1 {
+		prev = &d.path[len(d.path)-2]
+	}
+	d.footprints(f, prev)
+	d.races(f)
+	f.markFirstAwake()
+	if dporCheck != nil {
+		dporCheck(d)
+	}
+	return true
+}
+
+// newFrame adds a frame for state s (its key's hash h) to the path, with
+// its enabled transitions.
+func (d *dporSearch) newFrame(s *model.State, h uint64) *dporFrame {
+	depth := len(d.path)
+	if depth == cap(d.path) {
+		d.path = append(d.path, dporFrame{})
+	}
+	d.path = d.path[:depth+1]
+	f := &d.path[depth]
+	f.s, f.hash, f.clock, f.recorded, f.accs = s, h, f.clock[:0], false, f.accs[:0]
+	f.en = d.x.r.Enabled(s, f.en[:0])
+	return f
+}
+
+// dporCheck, if set (by tests), is called with every state pushed.
+var dporCheck func(*dporSearch)
+
+// markFirstAwake starts f's backtrack set with the first thread not asleep,
+// in every alternative: an injected failure is not an interleaving, so no
+// race would ever add it later.
+func (f *dporFrame) markFirstAwake() {
+	for _, i := range f.order {
+		if !asleepIn(f.sleep, trCode(f.en[i])) {
+			mark(f, f.en[i].Thread)
+			return
+		}
+	}
+}
+
+// footprints fills f.fps: what each thread's next step, in any
+// alternative, would touch from f.s (run on a scratch copy, enabled or
+// not). A thread the previous step did not move or conflict with keeps the
+// previous frame's.
+func (d *dporSearch) footprints(f *dporFrame, prev *dporFrame) {
+	f.fps, f.fpSums, f.fpBuf, f.kept = f.fps[:0], f.fpSums[:0], f.fpBuf[:0], f.kept[:0]
+	spans := d.spans[:0]
+	for p := range f.s.Threads {
+		if d.keeps(prev, model.TID(p)) {
+			f.fps, f.fpSums = append(f.fps, prev.fps[p]), append(f.fpSums, prev.fpSums[p])
+			f.kept = append(f.kept, true)
+			spans = append(spans, span{-1, -1})
+			continue
+		}
+		at := len(f.fpBuf)
+		f.fpBuf = d.footprint(f.s, model.TID(p), f.fpBuf)
+		f.fps = append(f.fps, nil)
+		f.fpSums = append(f.fpSums, model.Summary{})
+		f.kept = append(f.kept, false)
+		spans = append(spans, span{at, len(f.fpBuf)})
+	}
+	for p, sp := range spans { // fpBuf no longer moves: slice it
+		if sp.at >= 0 {
+			f.fps[p] = f.fpBuf[sp.at:sp.end:sp.end]
+			f.fpSums[p] = model.Summarize(f.fps[p], false)
+		}
+	}
+	d.spans = spans
+}
+
+// keeps reports whether thread p's footprint from the state after prev's
+// transition (the last one recorded) is the one from prev's state: p did
+// not take the transition and does not conflict with it.
+func (d *dporSearch) keeps(prev *dporFrame, p model.TID) bool {
+	return prev != nil && int(p) < len(prev.fps) && prev.tr.Thread != p &&
+		!(prev.fpSums[p].MayConflict(prev.sum) && d.hb.conflictsWithLast(int32(len(d.path)-1), prev.fps[p]))
+}
+
+// footprint appends to buf what thread p's next step would touch from s,
+// in each of its alternatives (nothing for a thread that returned).
+func (d *dporSearch) footprint(s *model.State, p model.TID, buf []model.Access) []model.Access {
+	if s.Threads[p].Status == model.Done {
+		return buf
+	}
+	r, scratch := d.x.r, d.ws.scratch
+	_, _, alts := r.Pending(s, p)
+	for a := uint8(0); a < alts; a++ {
+		scratch.CopyFrom(s)
+		r.Apply(scratch, model.Transition{Thread: p, Alt: a})
+		buf = append(buf, r.Accesses()...)
+	}
+	return buf
+}
+
+// races adds backtrack points for every thread's next step at the end of
+// the path. A thread whose footprint is the previous frame's was checked
+// against every earlier transition there, its own clock has not moved, and
+// it does not conflict with the last transition: it has no new race.
+func (d *dporSearch) races(f *dporFrame) {
+	for p := range f.s.Threads {
+		if f.s.Threads[p].Status == model.Done || f.kept[p] {
+			continue
+		}
+		tid := model.TID(p)
+		if i := d.hb.race(d.path, tid, f.fps[p]); i > 0 {
+			addBacktrack(&d.path[i-1], tid, d.path, i, d.before)
+		}
+	}
+}
+
+// before reports whether transition i (1-based) happens before thread p's
+// next step.
+func (d *dporSearch) before(i int, p model.TID) bool { return d.hb.before(d.path, i, p) }
 
 // addBacktrack makes the state before transition i (frame f) also try
 // thread p's step, or, if p cannot run there, the step of a thread whose
@@ -285,35 +362,6 @@ func mark(f *dporFrame, p model.TID) bool {
 		}
 	}
 	return found
-}
-
-// clockOf computes the vector clock of transition d+1 (path[d].tr): the
-// join of the clocks of the earlier transitions it conflicts with, of its
-// thread's previous transition, and of the transition that created its
-// thread, with its own component set.
-func (x *explorer) clockOf(path []dporFrame, d int, spawnedAt map[model.TID]int, c []int32) []int32 {
-	t := &path[d]
-	n := len(t.s.Threads)
-	for range n + 1 { // a transition may create one thread
-		c = append(c, 0)
-	}
-	join := func(o []int32) {
-		for k, v := range o {
-			if k < len(c) && v > c[k] {
-				c[k] = v
-			}
-		}
-	}
-	if at := spawnedAt[t.tr.Thread]; at > 0 {
-		join(path[at-1].clock)
-	}
-	for i := 0; i < d; i++ {
-		if path[i].tr.Thread == t.tr.Thread || path[i].sum.MayConflict(t.sum) && model.Conflict(path[i].acc, t.acc) {
-			join(path[i].clock)
-		}
-	}
-	c[t.tr.Thread] = int32(d + 1)
-	return c
 }
 
 func resetBools(b []bool, n int) []bool {

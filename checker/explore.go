@@ -49,8 +49,8 @@ type Options struct {
 // Workspace holds buffers a search can reuse from the previous one. It is
 // not safe for concurrent use: one per goroutine.
 type Workspace struct {
-	path    []dporFrame
-	stack   []node
+	dpor    dporSearch
+	dfs     dfsSearch
 	free    []*model.State
 	scratch *model.State
 }

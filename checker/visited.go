@@ -37,6 +37,22 @@ func newVisitedSet() *visitedSet {
 	return v
 }
 
+// reset empties the set for another search, keeping its first chunk and,
+// unless large, its tables.
+func (v *visitedSet) reset() {
+	if len(v.chunks) > 1 || len(v.slots) > 1<<16 {
+		*v = visitedSet{seed: v.seed, chunks: v.chunks[:min(len(v.chunks), 1)]}
+		v.resize(1 << 8)
+	} else {
+		clear(v.slots)
+	}
+	if len(v.chunks) > 0 {
+		v.chunks[0] = v.chunks[0][:0]
+	}
+	v.starts, v.lens, v.hashes, v.marks = v.starts[:0], v.lens[:0], v.hashes[:0], v.marks[:0]
+	v.sleepAt, v.sleepLen, v.sleeps = v.sleepAt[:0], v.sleepLen[:0], v.sleeps[:0]
+}
+
 func (v *visitedSet) len() int { return len(v.lens) }
 
 // bytes is the memory the set holds, for progress reports.

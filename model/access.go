@@ -76,6 +76,10 @@ func (a Access) Writes() bool { return a&accWrite != 0 }
 // Obj returns the object accessed.
 func (a Access) Obj() Obj { return Obj(a >> 2) }
 
+// Enabling reports whether the access is the enabling read of a monotone
+// wait (see rdEnable): RaceConflict leaves it out.
+func (a Access) Enabling() bool { return a&accEnable != 0 }
+
 func (k *Kernel) rd(o Obj) {
 	if !k.probing {
 		k.acc = append(k.acc, Access(o)<<2)
