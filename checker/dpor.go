@@ -159,7 +159,17 @@ func (x *explorer) dpor() {
 		f.s, f.clock = s, f.clock[:0]
 		f.key, f.hash = append(f.key[:0], key...), h
 		f.en = x.r.Enabled(s, f.en[:0])
+		var prev *dporFrame
+		if d > 0 {
+			prev = &path[d-1]
+		}
 		if len(f.en) == 0 {
+			// The blocked threads' steps race too: a wait that is not
+			// monotone (v4's async_synchronize_full_domain() on a child
+			// domain the main loop still queues in) may have been
+			// disabled by an earlier step it could have run before.
+			footprints(f, prev)
+			races(f)
 			x.end(s)
 			path = path[:d]
 			return false
@@ -170,10 +180,6 @@ func (x *explorer) dpor() {
 		point.Enabled, point.Last, point.Depth = f.en, last, d
 		top = f
 		f.order = append(f.order[:0], x.sched.Pick(point)...)
-		var prev *dporFrame
-		if d > 0 {
-			prev = &path[d-1]
-		}
 		footprints(f, prev)
 		races(f)
 		// Start with the first thread not asleep, in every alternative: an

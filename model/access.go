@@ -39,6 +39,7 @@ const (
 	objDevReg                        // whether the device is registered: in sysfs, on dpm_list
 	objThreads                       // the thread table: a new thread takes the next TID
 	objLink                          // a device link's place on the link lists
+	objDomain                        // which entries were queued in a device's p->child_domain (v4)
 )
 
 func devObj(kind Obj, d DevID) Obj { return kind | Obj(uint16(d)) }

@@ -40,7 +40,7 @@ type DevState struct {
 	Pins       int8     // klist iterators holding dev->p->knode_parent
 	Knode      int16    // the knode's place on its parent's klist_children: iteration goes by increasing Knode
 	Flags      DevFlags //
-	After      int16    // dev->p->shutdown_after, the cookie a v8/v9 handler waits for
+	After      int16    // dev->p->shutdown_after (v8, v9), or v10's union shutdown_private: see v10.go
 }
 
 // LinkFlags are the bits of a device link's mutable state.
@@ -90,8 +90,9 @@ type Frame struct {
 type Thread struct {
 	Kind   ThreadKind
 	Status ThreadStatus
-	Dev    DevID // the device of a worker's async entry or of an actor
-	Cookie int16 // a worker's entry->cookie
+	Dev    DevID  // the device of a worker's async entry or of an actor
+	Cookie int16  // a worker's entry->cookie
+	Domain Domain // a worker's entry->domain
 	Depth  int8
 	Ret    int16 // return value of the last function that returned
 	SRCU   int8  // device_links_read_lock() nesting
@@ -161,6 +162,7 @@ func (s *State) AppendKey(buf []byte) []byte {
 		e.byte(byte(t.Kind)<<4 | byte(t.Status))
 		e.id(int16(t.Dev))
 		e.u16(uint16(t.Cookie))
+		e.u16(uint16(t.Domain))
 		e.byte(byte(t.Depth))
 		e.byte(byte(t.SRCU))
 		e.u16(uint16(t.Ret))

@@ -119,7 +119,7 @@ func (c *cookies) deviceShutdownStep(k *Kernel, f *Frame) {
 			f.PC = schedule
 		}
 	case schedule: // cookie = async_schedule_domain(shutdown_one_device_async, dev, &sd_domain);
-		k.CallAsyncScheduleDomain(f, scheduled, c.handler, f.Dev)
+		k.CallAsyncScheduleDomain(f, scheduled, c.handler, f.Dev, DomainSD)
 	case scheduled:
 		f.Aux, f.PC = k.Ret(), linksLock
 		if f.Cur != NoDev {
@@ -164,7 +164,7 @@ func (c *cookies) deviceShutdownStep(k *Kernel, f *Frame) {
 			f.PC = syncFull
 		}
 	case syncFull: // async_synchronize_full_domain(&sd_domain);
-		if k.AsyncSynchronizeFull() {
+		if k.AsyncSynchronizeFullDomain(DomainSD) {
 			k.Return(0)
 		}
 	}
@@ -185,7 +185,7 @@ func v8ShutdownOneDeviceAsync(k *Kernel, f *Frame) {
 			f.Dev2, f.PC = DevID(after+1), wait
 		}
 	case wait:
-		if k.AsyncSynchronizeCookieDomain(int16(f.Dev2)) {
+		if k.AsyncSynchronizeCookieDomain(int16(f.Dev2), DomainSD) {
 			f.PC = shutdown
 		}
 	case shutdown: // shutdown_one_device(dev);
