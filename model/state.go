@@ -133,8 +133,10 @@ func (s *State) CopyFrom(src *State) {
 // key exactly when they are the same state.
 func (s *State) AppendKey(buf []byte) []byte {
 	// Device and thread numbers fit a byte on the topologies exhaustive
-	// search can handle; larger ones take two bytes.
-	e := keyEncoder{buf: buf, wide: len(s.Dev) >= 255 || len(s.Threads) >= 255}
+	// search can handle; larger ones take two bytes. A frame of
+	// async_schedule_domain() holds a domain where a device goes: a child
+	// domain's number is domainChild above its owner's.
+	e := keyEncoder{buf: buf, wide: len(s.Dev)+int(domainChild) >= 255 || len(s.Threads) >= 255}
 	for i := range s.Dev {
 		d := &s.Dev[i]
 		e.id(int16(d.Prev))
