@@ -8,7 +8,9 @@ package model
 // async_synchronize_cookie_domain(shutdown_after + 1) until every entry up to
 // that cookie is done. A device whose driver did not enable async shutdown
 // waits for the device queued before it. Correct only when devices_kset
-// lists every child and consumer after its parent and suppliers.
+// lists every child and consumer after its parent and suppliers. sd_domain
+// is static ASYNC_DOMAIN(sd_domain), registered, and holds every entry
+// there is: its waits see what async_synchronize_full() would.
 //
 // This file also holds what v9 shares: the main loop (with the two
 // differences as flags) and shutdown_one_device().
