@@ -82,7 +82,7 @@ func edgesOf(m *model.Machine, r *model.Runner, s *model.State, tid model.TID, e
 		var out []WaitEdge
 		for i := range s.Threads {
 			o := &s.Threads[i]
-			if o.Kind == model.KindWorker && !o.Returned() && o.Cookie < ev.Val {
+			if s.Awaits(ev, model.TID(i)) {
 				why := fmt.Sprintf("until the entry %s (cookie %d) is done", m.ThreadName(s, model.TID(i)), o.Cookie)
 				if model.TID(i) == tid {
 					why = fmt.Sprintf("until its own entry (cookie %d) is done: it waits for itself", o.Cookie)
@@ -113,11 +113,15 @@ func edgesOf(m *model.Machine, r *model.Runner, s *model.State, tid model.TID, e
 			}
 		}
 		return out
-	case model.OpAsyncSyncFull, model.OpWorkerStart:
+	case model.OpAsyncSyncFull, model.OpAsyncSyncFullDomain, model.OpWorkerStart:
 		var out []WaitEdge
 		for i := range s.Threads {
 			o := &s.Threads[i]
 			if o.Kind != model.KindWorker || model.TID(i) == tid {
+				continue
+			}
+			full := ev.Kind != model.OpWorkerStart
+			if full && !s.Awaits(ev, model.TID(i)) {
 				continue
 			}
 			switch {
@@ -125,7 +129,7 @@ func edgesOf(m *model.Machine, r *model.Runner, s *model.State, tid model.TID, e
 				out = append(out, edge(model.TID(i), fmt.Sprintf("until the entry %s returns, which it never will: it oopsed", m.ThreadName(s, model.TID(i)))))
 			case o.Status == model.Running:
 				out = append(out, edge(model.TID(i), fmt.Sprintf("until the running entry %s returns", m.ThreadName(s, model.TID(i)))))
-			case o.Status == model.Queued && (ev.Kind == model.OpAsyncSyncFull || model.TID(i) < tid):
+			case o.Status == model.Queued && (full || model.TID(i) < tid):
 				out = append(out, edge(model.TID(i), fmt.Sprintf("until the entry %s, queued before it, has run", m.ThreadName(s, model.TID(i)))))
 			}
 		}
@@ -160,7 +164,7 @@ func completer(m *model.Machine, r *model.Runner, s *model.State, dev model.DevI
 	mainLooping := main.Status != model.Done
 	if mainLooping {
 		ev, _, _ := r.Pending(s, 0)
-		mainLooping = ev.Kind != model.OpAsyncSyncFull
+		mainLooping = ev.Kind != model.OpAsyncSyncFull && ev.Kind != model.OpAsyncSyncFullDomain
 	}
 	switch {
 	case s.OnList(dev) && mainLooping:

@@ -206,7 +206,17 @@ func (d *dporSearch) cycle(key []byte, h uint64) bool {
 // pushes nothing, in an end state.
 func (d *dporSearch) push(s *model.State, h uint64, sleep []sleeper, last model.TID) bool {
 	f := d.newFrame(s, h)
+	var prev *dporFrame
+	if len(d.path) > 1 {
+		prev = &d.path[len(d.path)-2]
+	}
 	if len(f.en) == 0 {
+		// The blocked threads' steps race too: a wait that is not
+		// monotone (v4's async_synchronize_full_domain() on a child
+		// domain the main loop still queues in) may have been disabled by
+		// an earlier step it could have run before.
+		d.footprints(f, prev)
+		d.races(f)
 		d.x.end(s)
 		d.path = d.path[:len(d.path)-1]
 		return false
@@ -218,10 +228,6 @@ func (d *dporSearch) push(s *model.State, h uint64, sleep []sleeper, last model.
 	d.point.Enabled, d.point.Last, d.point.Depth = f.en, last, len(d.path)-1
 	d.top = f
 	f.order = append(f.order[:0], d.x.sched.Pick(&d.point)...)
-	var prev *dporFrame
-	if len(d.path) > 1 {
-		prev = &d.path[len(d.path)-2]
-	}
 	d.footprints(f, prev)
 	d.races(f)
 	f.markFirstAwake()

@@ -42,6 +42,7 @@ const (
 	objPMLock                        // dpm_list_mtx
 	objDevP                          // dev->p: NULL or not
 	objLink                          // a device link's place on the link lists
+	objDomain                        // which entries were queued in a device's p->child_domain (v4)
 )
 
 func devObj(kind Obj, d DevID) Obj { return kind | Obj(uint16(d)) }

@@ -288,7 +288,35 @@ func (k *Kernel) ClearAsyncShutdown(dev DevID) bool {
 	return true
 }
 
-// SetShutdownAfter models dev->p->shutdown_after = cookie (v5-v9).
+// The word of dev->p->shutdown_after (v5-v9), and of the union that replaced
+// it in v10 4/5, union shutdown_private { struct device *next;
+// async_cookie_t after; }: one storage, DevState.After, holding 0 (as
+// kzalloc() of dev->p left it: NULL, and cookie 0), a cookie (> 0), or a
+// pointer to a device (nextWord). Whatever member wrote it, each read
+// interprets the bits its own way.
+
+// nextWord is the word holding a pointer to d (NULL for NoDev).
+func nextWord(d DevID) int16 {
+	if d == NoDev {
+		return 0
+	}
+	return -2 - int16(d)
+}
+
+// wordNext is the pointer a word holds: the device (NoDev: NULL), and
+// whether it is a pointer at all (a cookie read as a pointer is not).
+func wordNext(w int16) (DevID, bool) {
+	if w > 0 {
+		return NoDev, false
+	}
+	if w == 0 {
+		return NoDev, true
+	}
+	return DevID(-2 - w), true
+}
+
+// SetShutdownAfter models dev->p->shutdown_after = cookie (v5-v9), or
+// dev->p->shutdown.after = cookie (v10).
 func (k *Kernel) SetShutdownAfter(dev DevID, cookie int16) bool {
 	if k.op(OpSetAfter, dev, true) {
 		return false
@@ -299,12 +327,42 @@ func (k *Kernel) SetShutdownAfter(dev DevID, cookie int16) bool {
 	return true
 }
 
-// ReadShutdownAfter models a read of dev->p->shutdown_after (v5-v9).
+// ReadShutdownAfter models a read of dev->p->shutdown_after (v5-v9), or of
+// dev->p->shutdown.after (v10). A word holding a pointer reads as a kernel
+// address: larger than any cookie (cookieMax-1, so that after + 1 still fits).
 func (k *Kernel) ReadShutdownAfter(dev DevID) (int16, bool) {
 	if k.op(OpReadAfter, dev, true) {
 		return 0, false
 	}
 	k.rd(devObj(objDevAfter, dev))
+	w := k.s.Dev[dev].After
+	k.ev.Val = w
+	if w < 0 {
+		return cookieMax - 1, true
+	}
+	return w, true
+}
+
+// SetShutdownNext models dev->p->shutdown.next = next (v10).
+func (k *Kernel) SetShutdownNext(dev, next DevID) bool {
+	if k.op(OpSetNext, dev, true) {
+		return false
+	}
+	k.wr(devObj(objDevAfter, dev))
+	k.s.Dev[dev].After = nextWord(next)
 	k.ev.Val = k.s.Dev[dev].After
-	return k.s.Dev[dev].After, true
+	return true
+}
+
+// ReadShutdownNext models a read of dev->p->shutdown.next (v10): the device
+// it points to (NoDev: NULL), and whether the word holds a pointer at all
+// (false: a cookie, which the caller must not follow).
+func (k *Kernel) ReadShutdownNext(dev DevID) (next DevID, ptr, ok bool) {
+	if k.op(OpReadNext, dev, true) {
+		return NoDev, false, false
+	}
+	k.rd(devObj(objDevAfter, dev))
+	k.ev.Val = k.s.Dev[dev].After
+	next, ptr = wordNext(k.s.Dev[dev].After)
+	return next, ptr, true
 }

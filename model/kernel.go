@@ -61,6 +61,7 @@ type Event struct {
 	Fault  Fault  // kernel rules the step broke
 	Exit   bool   // the thread returned from its outermost function
 	Spawn  TID    // the thread this step created, or NoThread
+	Domain Domain // the async domain of async_schedule_domain(), an entry's end and the async waits
 }
 
 // Transition is a scheduler choice: run thread Thread, taking alternative

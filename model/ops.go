@@ -56,6 +56,9 @@ const (
 	OpDevicePMRemove                    // device_pm_remove(dev): leaves dpm_list under dpm_list_mtx
 	OpDeviceAddStart                    // device_add(): device_private_init(dev); parent = get_device(dev->parent)
 	OpFreeDevP                          // kfree(dev->p); dev->p = NULL (device_add()'s error path)
+	OpAsyncSyncFullDomain               // async_synchronize_full_domain(domain)
+	OpSetNext                           // dev->p->shutdown.next = next (v10)
+	OpReadNext                          // read dev->p->shutdown.next (v10)
 	numOps
 )
 
@@ -97,16 +100,24 @@ type opInfo struct {
 //	                                              returns when it is NULL; the child nodes are pinned by the klist
 //	dev->links.consumers / .suppliers walk       dev: struct dev_links_info is inside struct device
 //	async_schedule_dev_nocall(fn, dev)           dev: dev_to_node(dev) reads dev->numa_node
-//	async_schedule_domain(fn, dev, domain)       none: NUMA_NO_NODE, dev is only stored in entry->data
+//	async_schedule_domain(fn, dev, domain)       none: NUMA_NO_NODE, dev is only stored in entry->data;
+//	                                              in v4's &parent->p->child_domain, the parent's dev->p
+//	                                              (read to compute the domain, then its pending list
+//	                                              head): checked on the parent, as GetParent does
 //	a worker picking up the entry                none: entry->func(entry->data, entry->cookie) passes the pointer
 //	end of async_run_entry_fn                    none: list_del_init() of the entry's lists, kfree(entry),
-//	                                              atomic_dec(&entry_count), wake_up(&async_done)
-//	async_synchronize_full / _cookie_domain      none: the async lists only
+//	                                              atomic_dec(&entry_count), wake_up(&async_done); the head
+//	                                              of a child_domain's pending list (its owner's dev->p)
+//	                                              when the entry is the first or last pending there
+//	async_synchronize_full / _cookie_domain      none: the async lists only (sd_domain and top_domain
+//	                                              are static or on device_shutdown()'s stack)
+//	async_synchronize_full_domain(domain)        dev->p of the domain's owner (v4: &dev->p->child_domain)
 //	kill_device(dev), read dev->p->dead          dev->p: dev->p->dead
 //	klist_del / klist_add_tail(&dev->p->knode_parent) dev->p
 //	__device_link_del, device_link_add           dev: the link list heads in dev->links
 //	device_link_release_fn                       none at the step: its put_device()s are on references the link holds
 //	shutdown_after write and read (v5-v9)        dev->p: dev->p->shutdown_after
+//	shutdown.after, shutdown.next (v10)          dev->p: the union shutdown_private in it
 //	read dev->parent                             dev
 //	devices_kset_move_last/after/before          dev: the entries moved (the second device of
 //	                                              _after/_before is checked by the step: DevicesKsetMove)
@@ -169,6 +180,9 @@ var opInfos = [numOps]opInfo{
 	OpDevicePMRemove:      {name: "device_pm_remove", sleeps: true, mem: memDev},
 	OpDeviceAddStart:      {name: "device_private_init; get_device(dev->parent)", sleeps: true, mem: memDev},
 	OpFreeDevP:            {name: "kfree(dev->p); dev->p = NULL", mem: memDev},
+	OpAsyncSyncFullDomain: {name: "async_synchronize_full_domain", sleeps: true, mem: memDevP, nullOK: true}, // NULL: a static domain
+	OpSetNext:             {name: "shutdown.next =", mem: memDevP},
+	OpReadNext:            {name: "read shutdown.next", mem: memDevP},
 }
 
 // Sleeps reports whether the operation may sleep.

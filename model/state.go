@@ -43,7 +43,7 @@ type DevState struct {
 	Pins       int8     // klist iterators holding dev->p->knode_parent
 	Knode      int16    // the knode's place on its parent's klist_children: iteration goes by increasing Knode
 	Flags      DevFlags //
-	After      int16    // dev->p->shutdown_after, the cookie a v8/v9 handler waits for
+	After      int16    // dev->p->shutdown_after (v8, v9), or v10's union shutdown_private: see v10.go
 }
 
 // LinkFlags are the bits of a device link's mutable state.
@@ -93,8 +93,9 @@ type Frame struct {
 type Thread struct {
 	Kind   ThreadKind
 	Status ThreadStatus
-	Dev    DevID // the device of a worker's async entry or of an actor
-	Cookie int16 // a worker's entry->cookie
+	Dev    DevID  // the device of a worker's async entry or of an actor
+	Cookie int16  // a worker's entry->cookie
+	Domain Domain // a worker's entry->domain
 	Depth  int8
 	Ret    int16 // return value of the last function that returned
 	SRCU   int8  // device_links_read_lock() nesting
@@ -143,8 +144,10 @@ func (s *State) CopyFrom(src *State) {
 // key exactly when they are the same state.
 func (s *State) AppendKey(buf []byte) []byte {
 	// Device and thread numbers fit a byte on the topologies exhaustive
-	// search can handle; larger ones take two bytes.
-	e := keyEncoder{buf: buf, wide: len(s.Dev) >= 255 || len(s.Threads) >= 255}
+	// search can handle; larger ones take two bytes. A frame of
+	// async_schedule_domain() holds a domain where a device goes: a child
+	// domain's number is domainChild above its owner's.
+	e := keyEncoder{buf: buf, wide: len(s.Dev)+int(domainChild) >= 255 || len(s.Threads) >= 255}
 	for i := range s.Dev {
 		d := &s.Dev[i]
 		e.id(int16(d.Prev))
@@ -175,6 +178,7 @@ func (s *State) AppendKey(buf []byte) []byte {
 		e.byte(byte(t.Kind)<<4 | byte(t.Status))
 		e.id(int16(t.Dev))
 		e.u16(uint16(t.Cookie))
+		e.u16(uint16(t.Domain))
 		e.byte(byte(t.Depth))
 		e.byte(byte(t.SRCU))
 		e.u16(uint16(t.Ret))

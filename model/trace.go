@@ -108,16 +108,26 @@ func (m *Machine) Describe(s *State, ev Event) string {
 	case OpParamWrite:
 		return fmt.Sprintf("core.async_shutdown = %t", ev.Val != 0)
 	case OpAsyncScheduleDomain:
+		call := fmt.Sprintf("async_schedule_domain(%s, %s)", dev, m.DomainName(ev.Domain))
 		if ev.Spawn == NoThread {
-			return fmt.Sprintf("async_schedule_domain(%s) = %d: kzalloc(GFP_ATOMIC) failed, run synchronously", dev, ev.Val)
+			return fmt.Sprintf("%s = %d: kzalloc(GFP_ATOMIC) failed, run synchronously", call, ev.Val)
 		}
-		return fmt.Sprintf("async_schedule_domain(%s) = cookie %d: queued %s", dev, ev.Val, m.ThreadName(s, ev.Spawn))
+		return fmt.Sprintf("%s = cookie %d: queued %s", call, ev.Val, m.ThreadName(s, ev.Spawn))
 	case OpAsyncSyncCookie:
-		return fmt.Sprintf("async_synchronize_cookie_domain(%d, &sd_domain)", ev.Val)
+		return fmt.Sprintf("async_synchronize_cookie_domain(%d, %s)", ev.Val, m.DomainName(ev.Domain))
+	case OpAsyncSyncFullDomain:
+		return fmt.Sprintf("async_synchronize_full_domain(%s)", m.DomainName(ev.Domain))
 	case OpSetAfter:
-		return fmt.Sprintf("%s->p->shutdown_after = %d", dev, ev.Val)
+		return fmt.Sprintf("%s->p->%s = %d", dev, m.afterName(), ev.Val)
 	case OpReadAfter:
-		return fmt.Sprintf("%s->p->shutdown_after == %d", dev, ev.Val)
+		if ev.Val < 0 {
+			return fmt.Sprintf("%s->p->%s == %s: a pointer, larger than any cookie", dev, m.afterName(), m.describeWord(ev.Val))
+		}
+		return fmt.Sprintf("%s->p->%s == %d", dev, m.afterName(), ev.Val)
+	case OpSetNext:
+		return fmt.Sprintf("%s->p->shutdown.next = %s", dev, m.describeWord(ev.Val))
+	case OpReadNext:
+		return fmt.Sprintf("%s->p->shutdown.next == %s", dev, m.describeWord(ev.Val))
 	case OpReadParent:
 		return fmt.Sprintf("%s->parent == %s", dev, name(DevID(ev.Val)))
 	case OpReadDead:
@@ -136,6 +146,42 @@ func (m *Machine) Describe(s *State, ev Event) string {
 		return fmt.Sprintf("link %s -> supplier %s%s", dev, name(l.Supplier), sso)
 	}
 	return ev.Kind.String()
+}
+
+// DomainName names an async domain as the kernel code passes it.
+func (m *Machine) DomainName(d Domain) string {
+	switch d {
+	case DomainAll:
+		return "NULL"
+	case DomainDfl:
+		return "&async_dfl_domain"
+	case DomainSD:
+		return "&sd_domain"
+	case DomainTop:
+		return "&top_domain"
+	}
+	return "&" + m.Top.DevName(d.Owner()) + "->p->child_domain"
+}
+
+// afterName is the field a version's handler reads its cookie from.
+func (m *Machine) afterName() string {
+	if m.Variant.Number == 10 {
+		return "shutdown.after" // the union shutdown_private of v10 4/5
+	}
+	return "shutdown_after"
+}
+
+// describeWord renders the word of the shutdown_after field or of v10's
+// union: a device pointer, NULL, or a cookie read as a pointer.
+func (m *Machine) describeWord(w int16) string {
+	switch d, ptr := wordNext(w); {
+	case !ptr:
+		return fmt.Sprintf("cookie %d", w)
+	case d == NoDev:
+		return "NULL"
+	default:
+		return m.Top.DevName(d)
+	}
 }
 
 func freed(ev Event) string {

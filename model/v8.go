@@ -8,7 +8,9 @@ package model
 // async_synchronize_cookie_domain(shutdown_after + 1) until every entry up to
 // that cookie is done. A device whose driver did not enable async shutdown
 // waits for the device queued before it. Correct only when devices_kset
-// lists every child and consumer after its parent and suppliers.
+// lists every child and consumer after its parent and suppliers. sd_domain
+// is static ASYNC_DOMAIN(sd_domain), registered, and holds every entry
+// there is: its waits see what async_synchronize_full() would.
 //
 // This file also holds what v9 shares: the main loop (with the two
 // differences as flags) and shutdown_one_device().
@@ -119,7 +121,7 @@ func (c *cookies) deviceShutdownStep(k *Kernel, f *Frame) {
 			f.PC = schedule
 		}
 	case schedule: // cookie = async_schedule_domain(shutdown_one_device_async, dev, &sd_domain);
-		k.CallAsyncScheduleDomain(f, scheduled, c.handler, f.Dev)
+		k.CallAsyncScheduleDomain(f, scheduled, c.handler, f.Dev, DomainSD)
 	case scheduled:
 		f.Aux, f.PC = k.Ret(), linksLock
 		if f.Cur != NoDev {
@@ -164,7 +166,7 @@ func (c *cookies) deviceShutdownStep(k *Kernel, f *Frame) {
 			f.PC = syncFull
 		}
 	case syncFull: // async_synchronize_full_domain(&sd_domain);
-		if k.AsyncSynchronizeFull() {
+		if k.AsyncSynchronizeFullDomain(DomainSD) {
 			k.Return(0)
 		}
 	}
@@ -185,7 +187,7 @@ func v8ShutdownOneDeviceAsync(k *Kernel, f *Frame) {
 			f.Dev2, f.PC = DevID(after+1), wait
 		}
 	case wait:
-		if k.AsyncSynchronizeCookieDomain(int16(f.Dev2)) {
+		if k.AsyncSynchronizeCookieDomain(int16(f.Dev2), DomainSD) {
 			f.PC = shutdown
 		}
 	case shutdown: // shutdown_one_device(dev);

@@ -41,7 +41,7 @@ func v9ShutdownOneDeviceAsync(k *Kernel, f *Frame) {
 			f.Dev2, f.PC = DevID(min(after+1, f.Aux)), wait
 		}
 	case wait: // async_synchronize_cookie_domain(wait, &sd_domain);
-		if k.AsyncSynchronizeCookieDomain(int16(f.Dev2)) {
+		if k.AsyncSynchronizeCookieDomain(int16(f.Dev2), DomainSD) {
 			f.PC = shutdown
 		}
 	case shutdown: // shutdown_one_device(dev);

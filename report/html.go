@@ -92,7 +92,7 @@ func annotations(m *model.Machine, s *model.State, path []model.Event, cx int, v
 		switch ev.Kind {
 		case model.OpDeviceLock, model.OpDeviceUnlock, model.OpSpinLock, model.OpSpinUnlock:
 			color = "#d0e0ff"
-		case model.OpWaitCompletion, model.OpAsyncSyncFull, model.OpAsyncSyncCookie:
+		case model.OpWaitCompletion, model.OpAsyncSyncFull, model.OpAsyncSyncFullDomain, model.OpAsyncSyncCookie:
 			color = "#ffe0b0"
 		case model.OpCompleteAll:
 			color = "#d0ffd0"
