@@ -9,6 +9,7 @@ import (
 
 // Merging shards adds their counts and keeps, per property, the smallest
 // counterexample by the proof's ordering; a shard given twice is refused.
+// (These reports are made up: combine is Merge without the validation.)
 func TestMerge(t *testing.T) {
 	shard := func(i int, found ...FoundReport) *VerifyReport {
 		return &VerifyReport{Variant: "v14", MaxDevices: 3, Shard: i, Shards: 2, Properties: []checker.Property{checker.Order, checker.Deadlock},
@@ -18,7 +19,7 @@ func TestMerge(t *testing.T) {
 		FoundReport{Property: checker.NewOrder, Topologies: 1, Devices: 2, Steps: 30, Index: 5})
 	b := shard(2, FoundReport{Property: checker.Deadlock, Topologies: 3, Devices: 2, Steps: 20, Index: 8},
 		FoundReport{Property: checker.Order, Topologies: 4, Devices: 2, Steps: 7, Index: 2})
-	m, err := Merge([]*VerifyReport{b, a}, []string{"b", "a"})
+	m, err := combine([]*VerifyReport{b, a}, []string{"b", "a"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,10 +32,10 @@ func TestMerge(t *testing.T) {
 		!m.Complete || m.Verdict != "violation" || !reflect.DeepEqual(m.Merged, []int{1, 2}) {
 		t.Errorf("merged %+v", m)
 	}
-	if _, err := Merge([]*VerifyReport{a, a}, []string{"a", "a"}); err == nil {
+	if _, err := combine([]*VerifyReport{a, a}, []string{"a", "a"}); err == nil {
 		t.Error("a shard given twice merged")
 	}
-	if m, _ := Merge([]*VerifyReport{a}, []string{"a"}); m.Complete {
+	if m, _ := combine([]*VerifyReport{a}, []string{"a"}); m.Complete {
 		t.Error("one shard of two is complete")
 	}
 }

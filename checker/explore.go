@@ -109,6 +109,7 @@ type Progress struct {
 	Elapsed time.Duration
 	Memory  MemoryUse // the process's, as measured for the budget
 	Budget  uint64    // the memory budget (0: none)
+	Sampled bool      // the search samples runs (random, PCT, auto after a proof given up): Runs counts them
 }
 
 // Stats count the work a search did.
@@ -350,7 +351,8 @@ func (x *explorer) tick() bool {
 	}
 	if x.opt.Progress != nil && now.Sub(x.lastProgress) >= time.Second {
 		x.lastProgress = now
-		x.opt.Progress(Progress{Stats: x.stats, Depth: len(x.trs), Elapsed: now.Sub(x.begin), Memory: mem, Budget: x.opt.MaxMemory})
+		x.opt.Progress(Progress{Stats: x.stats, Depth: len(x.trs), Elapsed: now.Sub(x.begin), Memory: mem, Budget: x.opt.MaxMemory,
+			Sampled: !x.opt.Engine.Exhaustive()})
 	}
 	return true
 }

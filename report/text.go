@@ -106,8 +106,12 @@ func CheckProgress(w io.Writer) func(checker.Progress) {
 		if p.Budget > 0 {
 			mem += " of " + checker.FormatBytes(p.Budget)
 		}
-		fmt.Fprintf(w, "progress: %d states, %.0f states/s, depth %d, %d transitions, %d runs, memory %s, %s elapsed\n",
-			p.States, float64(p.States)/secs, p.Depth, p.Transitions, p.Runs, mem, p.Elapsed.Round(time.Second))
+		runs := ""
+		if p.Sampled {
+			runs = fmt.Sprintf(", %d runs", p.Runs)
+		}
+		fmt.Fprintf(w, "progress: %d states, %.0f states/s, depth %d, %d transitions%s, memory %s, %s elapsed\n",
+			p.States, float64(p.States)/secs, p.Depth, p.Transitions, runs, mem, p.Elapsed.Round(time.Second))
 	}
 }
 

@@ -78,8 +78,8 @@ func runVerify(args []string, stdout, stderr io.Writer) (int, error) {
 
 // space checks the flags that define what to enumerate.
 func (c *verifyConfig) space(fs *flag.FlagSet) (campaign.VerifySpace, error) {
-	if c.maxDevices < 1 || c.maxDevices > 8 {
-		return campaign.VerifySpace{}, fmt.Errorf("--max-devices must be between 1 and 8 (got %d)", c.maxDevices)
+	if c.maxDevices < 1 || c.maxDevices > campaign.MaxProofDevices {
+		return campaign.VerifySpace{}, fmt.Errorf("--max-devices must be between 1 and %d (got %d)", campaign.MaxProofDevices, c.maxDevices)
 	}
 	if c.minDevices < 1 || c.minDevices > c.maxDevices {
 		return campaign.VerifySpace{}, fmt.Errorf("--min-devices must be between 1 and --max-devices (got %d)", c.minDevices)
@@ -90,8 +90,8 @@ func (c *verifyConfig) space(fs *flag.FlagSet) (campaign.VerifySpace, error) {
 	if err := checkDurations(map[string]time.Duration{"--timeout": c.timeout}); err != nil {
 		return campaign.VerifySpace{}, err
 	}
-	if c.maxLinks < 0 || c.maxLinks > 4 {
-		return campaign.VerifySpace{}, fmt.Errorf("--max-links must be between 0 and 4 (got %d)", c.maxLinks)
+	if c.maxLinks < 0 || c.maxLinks > campaign.MaxProofLinks {
+		return campaign.VerifySpace{}, fmt.Errorf("--max-links must be between 0 and %d (got %d)", campaign.MaxProofLinks, c.maxLinks)
 	}
 	sc := c.scenario.apply(fs, model.DefaultScenario())
 	if len(sc.Remove) > 0 || len(sc.HotAdd) > 0 {
