@@ -36,10 +36,10 @@ type Options struct {
 	// ProveFor bounds Auto in time (0: no bound): when its exhaustive
 	// phases have not finished after ProveFor, or DPOR reached the memory
 	// budget, it gives the proof up and samples Runs runs of PCT of depth
-	// Depth instead (seeded by Seed), for at most ProveFor again. The
-	// result is then not exhaustive, and Stopped says why the proof was
-	// given up.
-	ProveFor time.Duration
+	// Depth instead (seeded by Seed), for at most SampleFor (0: no bound).
+	// The result is then not exhaustive, and Stopped says why the proof
+	// was given up.
+	ProveFor, SampleFor time.Duration
 
 	Properties Properties // properties to watch; nil means all
 	MaxSteps   int        // a run longer than this hangs; 0 means DefaultMaxSteps
@@ -253,12 +253,15 @@ func (x *explorer) auto(b *baseline) *explorer {
 		}
 		// Sample the runs the proof did not reach: PCT, each run from
 		// the initial state, memory linear in the topology, for at most
-		// ProveFor again.
+		// SampleFor.
 		freeMemory()
 		camp := opt
 		camp.Engine = PCT
 		next(camp)
-		x.proveBy = time.Now().Add(opt.ProveFor)
+		x.proveBy = time.Time{}
+		if opt.SampleFor > 0 {
+			x.proveBy = time.Now().Add(opt.SampleFor)
+		}
 		x.runs()
 		x.sampled = x.stats.Runs
 		if x.stopped == gaveUp {

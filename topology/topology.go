@@ -52,7 +52,7 @@ func ReadFile(path string) ([]byte, error) {
 	case err != nil:
 		return nil, &Error{File: path, Reason: err.Error()}
 	case len(data) > MaxFileSize:
-		return nil, &Error{File: path, Reason: fmt.Sprintf("larger than %d MiB: not a topology or counterexample file", MaxFileSize>>20)}
+		return nil, &Error{File: path, Reason: fmt.Sprintf("larger than %d MiB: too large for an input of shutdowncheck", MaxFileSize>>20)}
 	}
 	return data, nil
 }

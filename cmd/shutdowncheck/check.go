@@ -33,7 +33,7 @@ func (c *checkConfig) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.variant, "variant", model.DefaultVariant, "version of the algorithm: "+variantNames())
 	fs.StringVar(&c.strategy, "strategy", checker.Auto.String(), checker.EngineUsage(false))
 	fs.Uint64Var(&c.seed, "seed", 1, "seed of the random and pct strategies")
-	fs.IntVar(&c.runs, "runs", 1000, "runs of the random and pct strategies, and of auto's PCT sample once it gives a proof up")
+	fs.IntVar(&c.runs, "runs", 1000, "runs of the random and pct strategies, and of auto's PCT sample once it gives a proof up (for at most "+sampleFor.String()+")")
 	fs.IntVar(&c.depth, "depth", 3, "bug depth d of the pct strategy (d-1 priority change points)")
 	fs.IntVar(&c.maxSteps, "max-steps", 0, "a run longer than this hangs (0: 200 per device and link, plus 1000)")
 	fs.DurationVar(&c.timeout, "timeout", 0, "stop the search after this long, keeping what it found (0: no limit)")
@@ -74,7 +74,7 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 	if c.timeout > 0 && !flagSet(fs, "prove-for") {
 		c.proveFor = min(c.proveFor, c.timeout/2)
 	}
-	opt.ProveFor = c.proveFor
+	opt.ProveFor, opt.SampleFor = c.proveFor, sampleFor
 	in := watchInterrupts(stderr)
 	defer in.stop()
 	defer checker.SetMemoryLimit(c.maxMemory.bytes)()
@@ -86,9 +86,9 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 }
 
 // defaultProveFor is how long check's auto engine tries a proof before it
-// samples runs: a topology too big to explore still gets a verdict in
-// well under a minute.
-const defaultProveFor = 20 * time.Second
+// samples runs, and sampleFor how long it samples at most: a topology too
+// big to explore still gets a verdict in well under a minute.
+const defaultProveFor, sampleFor = 20 * time.Second, 20 * time.Second
 
 // foundNow prints each property's first counterexample as soon as the
 // search finds it (the report, at the end, has the smallest one).
@@ -144,7 +144,7 @@ func (c *checkConfig) options() (checker.Options, error) {
 // versionsBudget bounds the work --out and --save do after a search: every
 // version's verdict on the topology, recorded in each counterexample file
 // (a version whose check does not finish in time is recorded "unknown").
-const versionsBudget = 10 * time.Second
+var versionsBudget = 10 * time.Second
 
 // report prints the result (summary and traces, or JSON), writes the
 // counterexamples with --out and --save, and returns the exit status.

@@ -1,0 +1,260 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestMain lets a test run the command as a process of its own (to send
+// it signals): the test binary, run with SHUTDOWNCHECK_RUN_MAIN=1, is
+// shutdowncheck.
+func TestMain(m *testing.M) {
+	if os.Getenv("SHUTDOWNCHECK_RUN_MAIN") == "1" {
+		main()
+	}
+	os.Exit(m.Run())
+}
+
+// eightAsync is a topology whose full search takes long: eight independent
+// async devices. v14 never misorders it.
+const eightAsync = `name: eight
+devices: [{name: a, async: true}, {name: b, async: true}, {name: c, async: true},
+  {name: d, async: true}, {name: e, async: true}, {name: f, async: true}, {name: g, async: true}, {name: h, async: true}]
+`
+
+// Bad flags are refused with exit status 2, not accepted silently (a
+// count of 0 runs used to report every property "ok" and exit 0).
+func TestBadFlags(t *testing.T) {
+	ok := file(t, "ok.yaml", "devices: [{name: a}]\n")
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"check", "--runs", "0", ok}, "--runs must be at least 1 (got 0)"},
+		{[]string{"check", "--strategy", "random", "--runs", "-1", ok}, "--runs must be at least 1 (got -1)"},
+		{[]string{"check", "--strategy", "pct", "--depth", "0", ok}, "--depth must be at least 1"},
+		{[]string{"check", "--timeout", "-5s", ok}, "--timeout must not be negative"},
+		{[]string{"check", "--prove-for", "-1s", ok}, "--prove-for must not be negative"},
+		{[]string{"check", "--max-steps", "-1", ok}, "--max-steps must be at least 0"},
+		{[]string{"check", "--max-memory", "lots", ok}, `bad size "lots"`},
+		{[]string{"check", "--max-memory", "1k", ok}, "too small a budget"},
+		{[]string{"verify", "--max-devices", "2", "--jobs", "-3"}, "--jobs must be at least 0"},
+		{[]string{"verify", "--max-devices", "2", "--max-steps", "-1"}, "--max-steps must be at least 0"},
+		{[]string{"verify", "--max-devices", "2", "--timeout", "-1s"}, "--timeout must not be negative"},
+		{[]string{"matrix", "--max-steps", "-1"}, "--max-steps must be at least 0"},
+		{[]string{"matrix", "--max-devices", "-2"}, "--max-devices must be at least 0"},
+		{[]string{"matrix", "--timeout", "-1s"}, "--timeout must not be negative"},
+	} {
+		code, out, errs := shutdowncheck(t, c.args...)
+		if code != exitUsage || !strings.Contains(errs, c.want) || out != "" {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want 2 and %q", c.args, code, out, errs, c.want)
+		}
+	}
+}
+
+// Every command's -h names the exit statuses, 3 included.
+func TestHelpNamesExitStatuses(t *testing.T) {
+	for _, cmd := range []string{"check", "verify", "merge", "matrix", "replay"} {
+		code, _, errs := shutdowncheck(t, cmd, "-h")
+		if code != exitPass || !strings.Contains(errs, "3 no violation, search cut short") {
+			t.Errorf("%s -h: exit %d:\n%s", cmd, code, errs)
+		}
+	}
+	if _, out, _ := shutdowncheck(t, "-h"); !strings.Contains(out, "| 3 no violation, search cut short") {
+		t.Errorf("usage:\n%s", out)
+	}
+}
+
+// A file that never ends (/dev/zero) is refused at 64 MiB, with the file
+// named, instead of being read until memory runs out.
+func TestInputCapped(t *testing.T) {
+	if _, err := os.Stat("/dev/zero"); err != nil {
+		t.Skip("no /dev/zero")
+	}
+	for _, cmd := range [][]string{{"check"}, {"replay"}, {"merge"}, {"simulate"}} {
+		code, _, errs := shutdowncheck(t, append(cmd, "/dev/zero")...)
+		if code != exitUsage || !strings.Contains(errs, "/dev/zero: larger than 64 MiB") {
+			t.Errorf("%s /dev/zero: exit %d %q", cmd[0], code, errs)
+		}
+	}
+}
+
+// A search cut short that found nothing exits 3, in every command: it is
+// not a proof. A timeout, and the memory budget, which stops the search
+// cleanly instead of letting the OS kill it.
+func TestIncompleteExitsThree(t *testing.T) {
+	big := file(t, "eight.yaml", eightAsync)
+	code, out, _ := shutdowncheck(t, "check", "--strategy", "dfs", "--property", "order", "--timeout", "300ms", big)
+	if code != exitIncomplete || !strings.Contains(out, "strategy dfs, INCOMPLETE (timeout): not exhaustive, not a proof") {
+		t.Errorf("check --timeout: exit %d\n%s", code, out)
+	}
+	code, out, _ = shutdowncheck(t, "check", "--strategy", "dfs", "--property", "order", "--max-memory", "64MiB", "--json", big)
+	var rep struct {
+		Verdict              string
+		Exhaustive, Complete bool
+		Stopped              string
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	if code != exitIncomplete || rep.Verdict != "pass" || rep.Exhaustive || rep.Complete || rep.Stopped != "memory budget" {
+		t.Errorf("check --max-memory 64MiB: exit %d, %+v", code, rep)
+	}
+	// A violation found before the timeout is still a violation.
+	code, _, _ = shutdowncheck(t, "check", "--strategy", "dfs", "--timeout", "300ms", big)
+	if code != exitViolation {
+		t.Errorf("check --timeout with sleep-in-atomic found: exit %d", code)
+	}
+	// upstream never deadlocks: a cut-short proof of it found nothing.
+	code, out, _ = shutdowncheck(t, "verify", "--max-devices", "4", "--variant", "upstream", "--property", "deadlock", "--timeout", "100ms")
+	if code != exitIncomplete || !strings.Contains(out, "INCOMPLETE (timeout)") {
+		t.Errorf("verify --timeout: exit %d\n%s", code, out)
+	}
+	code, _, _ = shutdowncheck(t, "matrix", "--variant", "upstream", "--property", "deadlock", "--timeout", "1ns")
+	if code != exitIncomplete {
+		t.Errorf("matrix --timeout: exit %d", code)
+	}
+	// One shard of two, nothing found: not a proof either.
+	_, shard, _ := shutdowncheck(t, "verify", "--max-devices", "2", "--variant", "upstream", "--property", "deadlock", "--json", "--shard", "1/2")
+	code, out, errs := shutdowncheck(t, "merge", file(t, "s1.json", shard))
+	if code != exitIncomplete || !strings.Contains(out, "1 of 2 shards given") {
+		t.Errorf("merge of one shard of two: exit %d\n%s%s", code, out, errs)
+	}
+}
+
+// auto (check's default) gives a proof up after --prove-for and samples
+// PCT runs instead, saying so: a topology too big to explore gets a
+// verdict, labelled not exhaustive, and exit status 3 when it found
+// nothing.
+func TestAutoSamplesWhenNoProof(t *testing.T) {
+	big := file(t, "eight.yaml", eightAsync)
+	code, out, _ := shutdowncheck(t, "check", "--property", "order", "--prove-for", "1ms", "--runs", "50", big)
+	if code != exitIncomplete || !strings.Contains(out, "strategy auto, INCOMPLETE (no proof within 1ms), then 50 PCT runs: not exhaustive, not a proof") {
+		t.Errorf("exit %d\n%s", code, out)
+	}
+	code, out, _ = shutdowncheck(t, "check", "--prove-for", "1ms", "--runs", "50", "--json", big)
+	var rep struct {
+		Verdict              string
+		Exhaustive, Complete bool
+		Stopped              string
+		Sampled              int64 `json:"sampled_runs"`
+		Violations           []struct{ Property string }
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	if code != exitViolation || rep.Verdict != "violation" || rep.Exhaustive || rep.Complete || rep.Sampled != 50 ||
+		rep.Stopped != "no proof within 1ms" || len(rep.Violations) == 0 {
+		t.Errorf("exit %d, %+v", code, rep)
+	}
+	// Given time, auto proves it.
+	code, out, _ = shutdowncheck(t, "check", "--property", "order", big)
+	if code != exitPass || !strings.Contains(out, "strategy auto, exhaustive") {
+		t.Errorf("exit %d\n%s", code, out)
+	}
+}
+
+// --out and --save record every version's verdict within a bound, and say
+// so while they work (they used to go silent for 20 s a counterexample).
+func TestSaveBounded(t *testing.T) {
+	defer func(b time.Duration) { versionsBudget = b }(versionsBudget)
+	versionsBudget = 2 * time.Second
+	src := "name: wide\ndevices:\n"
+	for i := range 300 {
+		src += fmt.Sprintf("  - {name: d%d, async: %v}\n", i, i%30 == 0)
+	}
+	big := file(t, "wide.yaml", src)
+	dir := t.TempDir()
+	begin := time.Now()
+	code, _, errs := shutdowncheck(t, "check", "--save", dir, "--property", "sleep-in-atomic", "--prove-for", "1s", "--runs", "5", big)
+	took := time.Since(begin)
+	if code != exitViolation || !strings.Contains(errs, "every version's verdict on wide (at most 2.0s; interrupt to skip)... upstream ") {
+		t.Errorf("exit %d\n%s", code, errs)
+	}
+	if took > 20*time.Second {
+		t.Errorf("check --save took %v", took)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "wide-v14-sleep-in-atomic.yaml"))
+	if err != nil || !bytes.Contains(data, []byte("v14: violation")) {
+		t.Errorf("%v\n%.600s", err, data)
+	}
+}
+
+// SIGTERM (what timeout(1) and CI cancellation send) stops the search like
+// Ctrl-C: the report is printed, with what was found, and the exit status
+// is 3 when nothing was (it used to lose all output). The first
+// counterexample is on stderr as soon as it is found, while the search
+// goes on; the progress line shows the run's depth, not "queue 0".
+func TestSIGTERMKeepsOutput(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the command as a process")
+	}
+	big := file(t, "eight.yaml", eightAsync)
+	for _, c := range []struct {
+		args  []string
+		code  int
+		first string // what stderr shows before the signal
+		want  string
+	}{
+		{[]string{"check", "--strategy", "dfs", "--property", "order", big}, exitIncomplete, "progress: ",
+			"strategy dfs, INCOMPLETE (interrupted): not exhaustive, not a proof"},
+		{[]string{"check", "--strategy", "dfs", big}, exitViolation, "found after ",
+			"sleep-in-atomic  VIOLATED"},
+		{[]string{"verify", "--max-devices", "5", "--variant", "upstream", "--property", "deadlock"}, exitIncomplete, "",
+			"INCOMPLETE (interrupted)"},
+	} {
+		exe, err := os.Executable()
+		if err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command(exe, c.args...)
+		cmd.Env = append(os.Environ(), "SHUTDOWNCHECK_RUN_MAIN=1")
+		var stdout bytes.Buffer
+		cmd.Stdout = &stdout
+		stderr, err := cmd.StderrPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		lines := bufio.NewScanner(stderr)
+		var seen []string
+		if c.first != "" {
+			for lines.Scan() {
+				seen = append(seen, lines.Text())
+				if strings.HasPrefix(lines.Text(), c.first) {
+					break
+				}
+			}
+		} else {
+			time.Sleep(time.Second)
+		}
+		if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+			t.Fatalf("%v: the process ended before the signal: %v", c.args, err)
+		}
+		for lines.Scan() {
+			seen = append(seen, lines.Text())
+		}
+		err = cmd.Wait()
+		code := cmd.ProcessState.ExitCode()
+		errs := strings.Join(seen, "\n")
+		if code != c.code || !strings.Contains(stdout.String(), c.want) || !strings.Contains(errs, "terminated: stopping the") {
+			t.Errorf("%v: exit %d (%v), want %d and %q\nstdout:\n%s\nstderr:\n%s", c.args, code, err, c.code, c.want, stdout.String(), errs)
+		}
+		for _, l := range seen {
+			if strings.HasPrefix(l, "progress:") && (strings.Contains(l, "queue") || !strings.Contains(l, "depth ")) {
+				t.Errorf("progress line %q", l)
+			}
+		}
+	}
+}
