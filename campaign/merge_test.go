@@ -39,3 +39,31 @@ func TestMerge(t *testing.T) {
 		t.Error("one shard of two is complete")
 	}
 }
+
+// The counts of complete shards must be those of one enumeration: shard i
+// of n holds the topologies whose index is i-1 modulo n. Checked without
+// enumerating for spaces too large to count (here 5 devices).
+func TestCheckCounts(t *testing.T) {
+	shards := func(counts ...int64) []*VerifyReport {
+		var reps []*VerifyReport
+		for i, c := range counts {
+			reps = append(reps, &VerifyReport{Variant: "v14", MinDevices: 1, MaxDevices: 5, Shard: i + 1, Shards: len(counts), Complete: true, Topologies: c})
+		}
+		return reps
+	}
+	names := []string{"a", "b", "c"}
+	if err := checkCounts(shards(34, 33, 33), names); err != nil {
+		t.Errorf("100 topologies in 3 shards: %v", err)
+	}
+	for _, counts := range [][]int64{{33, 34, 33}, {40, 30, 30}, {34, 33, 0}} {
+		if err := checkCounts(shards(counts...), names); err == nil {
+			t.Errorf("%v merged", counts)
+		}
+	}
+	// An incomplete shard counts what it checked.
+	reps := shards(34, 10, 33)
+	reps[1].Complete, reps[1].Stopped = false, "timeout"
+	if err := checkCounts(reps, names); err != nil {
+		t.Errorf("with an incomplete shard: %v", err)
+	}
+}

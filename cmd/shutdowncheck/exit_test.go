@@ -258,3 +258,95 @@ func TestSIGTERMKeepsOutput(t *testing.T) {
 		}
 	}
 }
+
+// replay says "not reproduced" (exit 0) only for a whole run: an empty
+// schedule, one cut short before its violation, steps after the violation
+// and impossible steps are bad input (exit 2), not "fixed".
+func TestReplayRefusesBadSchedules(t *testing.T) {
+	dir := t.TempDir()
+	path := file(t, "one-worker.yaml", "devices: [{name: c, parent: p, async: true}, {name: p, async: true}]\nscenario: {workers: 1}\n")
+	if code, _, errs := shutdowncheck(t, "check", "--save", dir, "--property", "deadlock", path); code != exitViolation {
+		t.Fatalf("check: exit %d %s", code, errs)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "one-worker-v14-deadlock.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	head, steps, _ := strings.Cut(string(data), "schedule:\n")
+	lines := strings.SplitAfter(steps, "\n")
+	lines = lines[:len(lines)-1] // after the last newline: nothing
+	for _, c := range []struct {
+		name, schedule, want string
+	}{
+		{"empty", "schedule: []\n", "the schedule is empty"},
+		{"none", "", "the schedule is empty"},
+		{"truncated", "schedule:\n" + strings.Join(lines[:len(lines)-3], ""), "cut short"},
+		{"junk", "schedule:\n" + strings.Join(lines, "") + "  - main\n", "goes on for 1 more steps"},
+		{"impossible", "schedule:\n" + strings.Join(lines[:3], "") + "  - async:nobody\n", `"async:nobody" cannot run here`},
+	} {
+		code, _, errs := shutdowncheck(t, "replay", file(t, c.name+".yaml", head+c.schedule))
+		if code != exitUsage || !strings.Contains(errs, c.want) {
+			t.Errorf("%s: exit %d %q, want 2 and %q", c.name, code, errs, c.want)
+		}
+	}
+	if code, _, _ := shutdowncheck(t, "replay", file(t, "whole.yaml", string(data))); code != exitViolation {
+		t.Errorf("the counterexample itself: exit %d", code)
+	}
+}
+
+// merge checks every field of every shard and replays every
+// counterexample: a made-up or damaged report is refused (exit 2) instead
+// of merging into a "complete proof".
+func TestMergeRefusesForgeries(t *testing.T) {
+	_, whole, _ := shutdowncheck(t, "verify", "--max-devices", "2", "--json")
+	var shards []string
+	for i := 1; i <= 2; i++ {
+		_, out, _ := shutdowncheck(t, "verify", "--max-devices", "2", "--json", "--shard", fmt.Sprintf("%d/2", i))
+		shards = append(shards, out)
+	}
+	_, otherSteps, _ := shutdowncheck(t, "verify", "--max-devices", "2", "--json", "--shard", "2/2", "--max-steps", "500")
+	if code, _, errs := shutdowncheck(t, "merge", file(t, "a.json", shards[0]), file(t, "b.json", shards[1])); code != exitViolation {
+		t.Fatalf("the real shards: exit %d %s", code, errs)
+	}
+	edit := func(src string, edit func(map[string]any)) string {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(src), &m); err != nil {
+			t.Fatal(err)
+		}
+		edit(m)
+		out, _ := json.Marshal(m)
+		return string(out)
+	}
+	found := func(m map[string]any) map[string]any { return m["found"].([]any)[0].(map[string]any) }
+	for _, c := range []struct {
+		name  string
+		files []string
+		want  string
+	}{
+		{"empty object", []string{"{}"}, `unknown variant ""`},
+		{"shard 5/2", []string{edit(whole, func(m map[string]any) { m["shard"], m["shards"] = 5, 2 })}, "shard 5/2"},
+		{"negative count", []string{edit(whole, func(m map[string]any) { m["topologies"] = -4 })}, "negative"},
+		{"a pass with findings", []string{edit(whole, func(m map[string]any) { m["verdict"] = "pass" })}, `verdict "pass" with`},
+		{"complete with too few topologies", []string{edit(whole, func(m map[string]any) {
+			m["topologies"], m["found"], m["verdict"] = 5, []any{}, "pass"
+		})}, "the space has 86"},
+		{"a forged message", []string{edit(whole, func(m map[string]any) { found(m)["message"] = "all is well" })}, "replayed, it says"},
+		{"a forged schedule", []string{edit(whole, func(m map[string]any) {
+			f := found(m)
+			f["replay"] = strings.Replace(f["replay"].(string), "schedule:", "schedule:\n  - main", 1)
+		})}, "steps"},
+		{"a forged max-steps", []string{shards[0], edit(shards[1], func(m map[string]any) { m["max_steps"] = 77 })}, "its file has max_steps 0, the proof 77"},
+		{"another max-steps", []string{shards[0], otherSteps}, "not a shard of the same proof"},
+		{"a shard's count", []string{shards[0], edit(shards[1], func(m map[string]any) { m["topologies"] = 40 })}, "the shards count 83 topologies in all; the space has 86"},
+		{"not JSON", []string{"[1, 2"}, "not a verify --json report"},
+	} {
+		var paths []string
+		for i, f := range c.files {
+			paths = append(paths, file(t, fmt.Sprintf("f%d.json", i), f))
+		}
+		code, out, errs := shutdowncheck(t, append([]string{"merge"}, paths...)...)
+		if code != exitUsage || !strings.Contains(errs, c.want) || out != "" {
+			t.Errorf("%s: exit %d, stderr %q, want 2 and %q", c.name, code, errs, c.want)
+		}
+	}
+}
