@@ -19,7 +19,7 @@ type VerifyReport struct {
 	MaxLinks   int                `json:"max_links"`
 	Scenario   model.Scenario     `json:"scenario"`
 	MaxSteps   int                `json:"max_steps"` // the step bound (0: the default): shards of another bound are another proof
-	Shard      int                `json:"shard"` // 1-based
+	Shard      int                `json:"shard"`     // 1-based
 	Shards     int                `json:"shards"`
 	Properties []checker.Property `json:"properties"`
 	Verdict    string             `json:"verdict"` // "pass" or "violation"
