@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -349,5 +350,19 @@ func TestMergeRefusesForgeries(t *testing.T) {
 		if code != exitUsage || !strings.Contains(errs, c.want) || out != "" {
 			t.Errorf("%s: exit %d, stderr %q, want 2 and %q", c.name, code, errs, c.want)
 		}
+	}
+}
+
+// import reads its sources through a cap too (a pipe of empty lines would
+// otherwise be read until memory runs out).
+func TestImportCapped(t *testing.T) {
+	f, err := os.Open(file(t, "lines.tsv", strings.Repeat("\n", 100)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	_, err = io.ReadAll(&capped{f, 10})
+	if err == nil || !strings.Contains(err.Error(), "larger than 64 MiB") {
+		t.Errorf("read past the cap: %v", err)
 	}
 }
