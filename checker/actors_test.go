@@ -19,13 +19,15 @@ import (
 // klist_del() comes first, the handler does not wait for c at all, and the
 // main loop may still shut c down after p started: a new misorder; and once
 // p's callback has returned before c's starts, real time orders p first,
-// so the history is not linearizable either. upstream waits on nothing and
-// takes c (the tail) before p.
+// so the history is not linearizable either. Shutting c down after
+// device_del() killed it is dead-device, in upstream too: nothing before
+// v17 checks dead. upstream waits on nothing and takes c (the tail) before
+// p.
 func TestRemoveChildOfAsyncParent(t *testing.T) {
 	const src = `devices: [{name: p, async: true}, {name: c, parent: p}]
 scenario: {remove: [c]}`
 	res := explore(t, src, "v14")
-	wantViolations(t, res, Order, Deadlock, SleepInAtomic, Linearizability)
+	wantViolations(t, res, Order, Deadlock, SleepInAtomic, DeadDevice, Linearizability)
 	dl := res.Violation(Deadlock)
 	if !strings.Contains(dl.Message, "async:p blocks in wait_for_completion(&c->p->complete)") ||
 		!strings.Contains(dl.Message, "device_del() took c off devices_kset before shutdown reached it") {
@@ -34,7 +36,7 @@ scenario: {remove: [c]}`
 	if o := res.Violation(Order); *o.Inherited {
 		t.Error("order violation classified inherited; upstream never misorders this pair")
 	}
-	wantViolations(t, explore(t, src, "upstream"))
+	wantViolations(t, explore(t, src, "upstream"), DeadDevice)
 }
 
 // device_del() of both a parent p and its USB child c (need_parent_lock).
@@ -43,7 +45,8 @@ scenario: {remove: [c]}`
 // drops c's reference on p (put_device(parent)) and p's device_unregister()
 // drops the last one: p is freed, and get_device(c->parent) touches freed
 // memory. upstream takes the parent reference under list_lock while c is
-// still on devices_kset, before c's device_del() can have dropped its own.
+// still on devices_kset, before c's device_del() can have dropped its own
+// (it still shuts c down after its device_del() began: dead-device).
 func TestRemoveParentAndUSBChild(t *testing.T) {
 	const src = `devices: [{name: p}, {name: c, parent: p, need_parent_lock: true}]
 scenario: {remove: [p, c]}`
@@ -52,7 +55,7 @@ scenario: {remove: [p, c]}`
 	if v == nil || !strings.Contains(v.Message, "BUG: KASAN: use-after-free: main: parent = get_device(c->parent) = p") {
 		t.Fatalf("refcount: %+v", v)
 	}
-	wantViolations(t, explore(t, src, "upstream"))
+	wantViolations(t, explore(t, src, "upstream"), DeadDevice)
 }
 
 // A hot-added child c of an async parent p (c has present: false). If
@@ -97,11 +100,13 @@ scenario: {param_toggle: true, async_shutdown: false}`, "v14"), SleepInAtomic)
 }
 
 // The device_del() actor drops every reference it owns: removing a whole
-// tree with its link leaves no unbalanced reference and frees every device.
+// tree with its link leaves no unbalanced reference and frees every device
+// (upstream shuts devices down whose device_del() began: dead-device, but
+// nothing else).
 func TestRemoveEverything(t *testing.T) {
 	const src = `devices: [{name: s}, {name: p, async: true}, {name: c, parent: p, async: true}]
 links: [{supplier: s, consumer: c}]
 scenario: {remove: [s, p, c]}`
 	res := explore(t, src, "upstream")
-	wantViolations(t, res)
+	wantViolations(t, res, DeadDevice)
 }

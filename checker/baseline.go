@@ -6,20 +6,17 @@ import (
 	"github.com/shutdowncheck/shutdowncheck/model"
 )
 
-// baselinePairs explores the upstream loop on m's topology, with the same
-// concurrent device_del() and device_add() (upstream allocates nothing and
-// never reads core.async_shutdown, so the other scenario options do not
-// matter), and returns the parent/supplier -> child/consumer pairs it can
-// shut down out of order. An order violation of another version is
+// baselinePairs explores the upstream loop on m's topology, with the
+// scenario fields the baseline keeps (model.ScenarioField.Baseline: the
+// actors that change the tree or the list), and returns the
+// parent/supplier -> child/consumer pairs it can shut down out of order. An order violation of another version is
 // inherited when its pair is here.
 func baselinePairs(m *model.Machine) map[[2]model.DevID]bool {
 	up, err := model.LookupVariant("upstream")
 	if err != nil {
 		panic(err)
 	}
-	sc := m.Scenario
-	sc.AllocFailures, sc.ParamToggle = 0, false
-	bm, err := model.NewMachine(m.Top, up, sc)
+	bm, err := model.NewMachine(m.Top, up, m.Scenario.ForBaseline())
 	if err != nil {
 		panic(err)
 	}

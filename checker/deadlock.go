@@ -82,12 +82,26 @@ func edgesOf(m *model.Machine, r *model.Runner, s *model.State, tid model.TID, e
 		var out []WaitEdge
 		for i := range s.Threads {
 			o := &s.Threads[i]
-			if o.Kind == model.KindWorker && o.Status != model.Done && o.Cookie < ev.Val {
+			if o.Kind == model.KindWorker && !o.Returned() && o.Cookie < ev.Val {
 				why := fmt.Sprintf("until the entry %s (cookie %d) is done", m.ThreadName(s, model.TID(i)), o.Cookie)
 				if model.TID(i) == tid {
 					why = fmt.Sprintf("until its own entry (cookie %d) is done: it waits for itself", o.Cookie)
 				}
 				out = append(out, edge(model.TID(i), why))
+			}
+		}
+		return out
+	case model.OpDevicePMLock:
+		e := edge(s.PMLock, fmt.Sprintf("held by %s", m.ThreadName(s, s.PMLock)))
+		e.Lock = "dpm_list_mtx"
+		return []WaitEdge{e}
+	case model.OpDevicePMAdd, model.OpDevicePMRemove:
+		return []WaitEdge{edge(s.PMLock, fmt.Sprintf("for dpm_list_mtx, held by %s", m.ThreadName(s, s.PMLock)))}
+	case model.OpKlistRemoveWait:
+		var out []WaitEdge
+		for i := range s.Threads {
+			if m.Pins(s, model.TID(i), ev.Dev) {
+				out = append(out, edge(model.TID(i), fmt.Sprintf("until %s's klist iterator moves on from %s", m.ThreadName(s, model.TID(i)), m.Top.DevName(ev.Dev))))
 			}
 		}
 		return out
@@ -107,6 +121,8 @@ func edgesOf(m *model.Machine, r *model.Runner, s *model.State, tid model.TID, e
 				continue
 			}
 			switch {
+			case o.Oopsed():
+				out = append(out, edge(model.TID(i), fmt.Sprintf("until the entry %s returns, which it never will: it oopsed", m.ThreadName(s, model.TID(i)))))
 			case o.Status == model.Running:
 				out = append(out, edge(model.TID(i), fmt.Sprintf("until the running entry %s returns", m.ThreadName(s, model.TID(i)))))
 			case o.Status == model.Queued && (ev.Kind == model.OpAsyncSyncFull || model.TID(i) < tid):
@@ -127,8 +143,11 @@ func edgesOf(m *model.Machine, r *model.Runner, s *model.State, tid model.TID, e
 func completer(m *model.Machine, r *model.Runner, s *model.State, dev model.DevID) (model.TID, string) {
 	for i := range s.Threads {
 		t := &s.Threads[i]
-		if t.Status == model.Done || t.Dev != dev {
+		if t.Dev != dev || t.Returned() {
 			continue
+		}
+		if t.Oopsed() {
+			return model.TID(i), fmt.Sprintf("which %s would have completed, but it oopsed", m.ThreadName(s, model.TID(i)))
 		}
 		switch {
 		case t.Kind == model.KindWorker:

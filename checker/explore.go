@@ -288,7 +288,9 @@ func freeMemory() { debug.FreeOSMemory() }
 
 func newExplorer(m *model.Machine, opt Options, b *baseline) *explorer {
 	now := time.Now()
-	return &explorer{m: m, r: m.NewRunner(), sched: opt.Engine.scheduler(m, opt), opt: opt, mon: newMonitor(m, opt.Properties, b),
+	r := m.NewRunner()
+	r.Observe(observer(m, opt.Properties))
+	return &explorer{m: m, r: r, sched: opt.Engine.scheduler(m, opt), opt: opt, mon: newMonitor(m, opt.Properties, b),
 		best: map[Property]*Violation{}, pairs: map[[2]model.DevID]bool{}, begin: now, lastProgress: now}
 }
 

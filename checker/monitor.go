@@ -48,6 +48,7 @@ func (mo *monitor) afterStep(s *model.State, ev model.Event) {
 		mo.checkOrder(s, ev.Dev)
 	case model.OpShutdownStart:
 		mo.checkOrderAtStart(s, ev.Dev)
+		mo.checkDeadDevice(s, ev)
 		if s.Dev[ev.Dev].Has(model.FlagTwice) {
 			msg := fmt.Sprintf("%s is shut down a second time", mo.name(ev.Dev))
 			mo.report(finding{property: Completeness, message: msg})
@@ -55,7 +56,7 @@ func (mo *monitor) afterStep(s *model.State, ev model.Event) {
 		}
 		mo.checkLinearizable(s, ev.Dev)
 	}
-	if ev.Exit && s.Threads[ev.Thread].Kind == model.KindMain {
+	if ev.Exit && s.Threads[ev.Thread].Kind == model.KindMain && s.Threads[ev.Thread].Returned() {
 		mo.checkShutDown(s, "device_shutdown() returned before")
 	}
 }
@@ -80,6 +81,11 @@ func (mo *monitor) faults(s *model.State, ev model.Event) {
 	if ev.Fault&model.FaultListUnlocked != 0 {
 		mo.report(finding{property: ListLock, message: "devices_kset->list used without holding list_lock: " + what})
 	}
+	if ev.Fault&model.FaultNullDeref != 0 {
+		mo.report(finding{property: NullDeref, message: "BUG: kernel NULL pointer dereference: " + what,
+			details: []string{fmt.Sprintf("%s->p is NULL (never registered, or freed by a failed device_add())", mo.name(ev.Dev)),
+				"Oops: the thread dies here, holding what it held"}})
+	}
 	if ev.Fault&model.FaultUnlockNotOwner != 0 {
 		mo.report(finding{property: Lock, message: "WARNING: bad unlock balance detected! " + what})
 	}
@@ -89,12 +95,28 @@ func (mo *monitor) faults(s *model.State, ev model.Event) {
 	}
 }
 
+// orderReads is what checkOrder and checkOrderAtStart read.
+func orderReads(m *model.Machine, s *model.State, ev model.Event, read func(model.Obj)) {
+	switch ev.Kind {
+	case model.OpShutdownStart:
+		m.DependentsReads(ev.Dev, read)
+		m.Dependents(s, ev.Dev, func(c model.DevID) {
+			read(model.ShutdownObj(c))
+			read(model.DeadObj(c))
+			read(model.RegisteredObj(c))
+		})
+	case model.OpShutdownEnd:
+		read(model.ParentObj(ev.Dev))
+		m.Dependencies(s, ev.Dev, func(d model.DevID) { read(model.ShutdownObj(d)) })
+	}
+}
+
 // checkOrder runs when dev's ->shutdown() returns: no parent or
 // non-sync_state_only supplier of dev may have started already.
 func (mo *monitor) checkOrder(s *model.State, dev model.DevID) {
-	mo.m.Top.Dependencies(dev, func(sup model.DevID) {
+	mo.m.Dependencies(s, dev, func(sup model.DevID) {
 		if s.Dev[sup].Has(model.FlagStarted) {
-			mo.misorder(sup, dev, "")
+			mo.misorder(s, sup, dev, "")
 		}
 	})
 }
@@ -106,21 +128,21 @@ func (mo *monitor) checkOrder(s *model.State, dev model.DevID) {
 // behind a deadlock); a dependent registered later is checked when it
 // returns (checkOrder).
 func (mo *monitor) checkOrderAtStart(s *model.State, sup model.DevID) {
-	mo.m.Top.Dependents(sup, func(dev model.DevID) {
+	mo.m.Dependents(s, sup, func(dev model.DevID) {
 		d := &s.Dev[dev]
 		switch {
 		case !d.Has(model.FlagInSysfs) || d.Has(model.FlagDead) || d.Has(model.FlagEnded):
 		case d.Has(model.FlagStarted):
-			mo.misorder(sup, dev, mo.name(dev)+"'s ->shutdown() was still running")
+			mo.misorder(s, sup, dev, mo.name(dev)+"'s ->shutdown() was still running")
 		default:
-			mo.misorder(sup, dev, mo.name(dev)+" had not been shut down yet")
+			mo.misorder(s, sup, dev, mo.name(dev)+" had not been shut down yet")
 		}
 	})
 }
 
 // misorder reports that sup's ->shutdown() started before that of dev,
 // which depends on it, returned.
-func (mo *monitor) misorder(sup, dev model.DevID, detail string) {
+func (mo *monitor) misorder(s *model.State, sup, dev model.DevID, detail string) {
 	inherited := mo.baseline.has(sup, dev)
 	how := "new: upstream shuts this pair down in order"
 	if inherited {
@@ -132,7 +154,7 @@ func (mo *monitor) misorder(sup, dev model.DevID, detail string) {
 	}
 	mo.report(finding{property: Order, pair: [2]model.DevID{sup, dev}, inherit: &inherited,
 		message: fmt.Sprintf("%s (%s of %s) started ->shutdown() before %s's ->shutdown() returned",
-			mo.name(sup), relation(mo.m.Top, sup, dev), mo.name(dev), mo.name(dev)),
+			mo.name(sup), relation(s, sup, dev), mo.name(dev), mo.name(dev)),
 		details: details})
 }
 
@@ -148,7 +170,7 @@ func (mo *monitor) misorder(sup, dev model.DevID, detail string) {
 // so state caching and partial-order reduction keep it; porcupine checks the
 // same histories in the tests.
 func (mo *monitor) checkLinearizable(s *model.State, dev model.DevID) {
-	for _, a := range mo.m.Top.AllDependencies(dev) {
+	for _, a := range mo.m.AllDependencies(s, dev) {
 		if s.Dev[a].Has(model.FlagEnded) {
 			mo.report(finding{property: Linearizability, pair: [2]model.DevID{a, dev},
 				message: fmt.Sprintf("the device shutdowns are not linearizable: %s's ->shutdown() returned before that of %s, which depends on it, started: real time puts %s first, the specification last",
@@ -158,12 +180,50 @@ func (mo *monitor) checkLinearizable(s *model.State, dev model.DevID) {
 	}
 }
 
+// linearizabilityReads is what checkLinearizable reads.
+func linearizabilityReads(m *model.Machine, s *model.State, ev model.Event, read func(model.Obj)) {
+	if ev.Kind == model.OpShutdownStart {
+		m.AllDependenciesReads(read)
+		for _, a := range m.AllDependencies(s, ev.Dev) {
+			read(model.ShutdownObj(a))
+		}
+	}
+}
+
 // relation says how sup depends on dev: "parent" or "supplier".
-func relation(t *model.Topology, sup, dev model.DevID) string {
-	if t.Devices[dev].Parent == sup {
+func relation(s *model.State, sup, dev model.DevID) string {
+	if s.Dev[dev].Parent == sup {
 		return "parent"
 	}
 	return "supplier"
+}
+
+// checkDeadDevice runs when a device's ->shutdown() starts: its
+// device_del() must not have begun (kill_device() set dead).
+func (mo *monitor) checkDeadDevice(s *model.State, ev model.Event) {
+	if s.Dev[ev.Dev].Has(model.FlagDead) {
+		mo.report(finding{property: DeadDevice,
+			message: fmt.Sprintf("%s: ->shutdown() runs on %s, whose device_del() has begun (dead): %s", mo.m.ThreadName(s, ev.Thread), mo.name(ev.Dev), ev.Func),
+			details: []string{"the driver shuts down a device it is being unbound from"}})
+	}
+}
+
+// deadDeviceReads is what checkDeadDevice reads.
+func deadDeviceReads(_ *model.Machine, _ *model.State, ev model.Event, read func(model.Obj)) {
+	if ev.Kind == model.OpShutdownStart {
+		read(model.DeadObj(ev.Dev))
+	}
+}
+
+// completenessReads is what checkShutDown reads when device_shutdown()
+// returns (a second start of a device's ->shutdown() is the step's own).
+func completenessReads(m *model.Machine, s *model.State, ev model.Event, read func(model.Obj)) {
+	if ev.Exit && s.Threads[ev.Thread].Kind == model.KindMain && s.Threads[ev.Thread].Returned() {
+		for i := range m.Top.Devices {
+			read(model.ShutdownObj(model.DevID(i)))
+			read(model.DeadObj(model.DevID(i)))
+		}
+	}
 }
 
 // checkShutDown reports every device registered at the start and not deleted
@@ -183,12 +243,16 @@ func (mo *monitor) checkShutDown(s *model.State, when string) {
 }
 
 // atEnd checks a state where no transition can run; path is the run's events.
+// After an oops (null-deref) what the dead thread held stays held: the
+// waits it leaves show as deadlocks, but the ends of a run it cut short
+// (missing shutdowns, references never dropped) are not reported again.
 func (mo *monitor) atEnd(s *model.State, path []model.Event) {
-	if s.Finished() {
+	switch {
+	case !s.Finished():
+		mo.deadlock(s)
+	case !s.Oopsed():
 		mo.checkShutDown(s, "every thread returned, but not")
 		mo.checkBalance(s)
-	} else {
-		mo.deadlock(s)
 	}
 }
 

@@ -12,11 +12,13 @@ import (
 // Each is upstream's loop without the parent: spin_lock, take the tail,
 // get_device, list_del_init, spin_unlock, device_lock, ->shutdown(),
 // device_unlock, put_device, with one step changed.
+// They are not registered: no list of the series' versions shows them.
+var buggyLoops = map[string]*model.Variant{}
+
 func init() {
 	for _, bug := range []string{"leak", "over-put", "double-unlock", "recursive-lock", "keep-list-lock", "unlocked-list-del"} {
-		bug := bug
 		fn := model.DefineFunc("device_shutdown", func(k *model.Kernel, f *model.Frame) { buggyLoop(bug, k, f) })
-		model.RegisterVariant(&model.Variant{Name: "test-" + bug, Summary: "test: " + bug, Main: fn})
+		buggyLoops[bug] = &model.Variant{Name: "test-" + bug, Summary: "test: " + bug, Main: fn}
 	}
 }
 
@@ -134,7 +136,12 @@ func TestOraclesCatchBrokenLoops(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.bug, func(t *testing.T) {
-			res := explore(t, two, "test-"+c.bug)
+			top := machine(t, two, "upstream").Top
+			m, err := model.NewMachine(top, buggyLoops[c.bug], top.Scenario)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res := Explore(m, Options{})
 			v := res.Violation(c.property)
 			if v == nil || !strings.Contains(v.Message, c.message) {
 				t.Fatalf("%s: got %+v, want %q (all: %v)", c.property, v, c.message, violated(res))

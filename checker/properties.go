@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/shutdowncheck/shutdowncheck/model"
 )
 
 // Property is a property of SPEC §3, by its name (part of the interface:
@@ -23,6 +25,8 @@ const (
 	Refcount        Property = "refcount"
 	ListLock        Property = "list-lock"
 	Lock            Property = "lock"
+	NullDeref       Property = "null-deref"
+	DeadDevice      Property = "dead-device"
 	Linearizability Property = "linearizability"
 	// NewOrder is not a property of its own: it marks the order violations
 	// the upstream loop does not have on the same topology and scenario.
@@ -32,7 +36,7 @@ const (
 
 // properties is every property, in report order: the one list that names
 // them, counts them and ranks them.
-var properties = [...]Property{Order, Deadlock, Hang, Completeness, SleepInAtomic, Refcount, ListLock, Lock, Linearizability}
+var properties = [...]Property{Order, Deadlock, Hang, Completeness, SleepInAtomic, Refcount, ListLock, Lock, NullDeref, DeadDevice, Linearizability}
 
 // AllProperties lists every property in report order.
 func AllProperties() []Property { return slices.Clone(properties[:]) }
@@ -81,6 +85,43 @@ func ParseProperties(names []string) (Properties, error) {
 		set[p] = true
 	}
 	return set, nil
+}
+
+// observer declares, for the runner of a search, what the monitors of the
+// properties in ps read after each step (model.Observer): each property's
+// reads are declared beside its check, in monitor.go.
+func observer(m *model.Machine, ps Properties) model.Observer {
+	var reads []stepReads
+	for _, p := range ps.List() {
+		if r := p.reads(); r != nil {
+			reads = append(reads, r)
+		}
+	}
+	return func(s *model.State, ev model.Event, read func(model.Obj)) {
+		for _, r := range reads {
+			r(m, s, ev, read)
+		}
+	}
+}
+
+// stepReads declares what a property's monitor reads after step ev.
+type stepReads func(m *model.Machine, s *model.State, ev model.Event, read func(model.Obj))
+
+// reads returns what p's monitor reads after a step besides what the step
+// touched, or nil when nothing: the kernel-rule properties are decided by
+// the step itself (model.Fault), deadlock and hang at the end of a run.
+func (p Property) reads() stepReads {
+	switch p {
+	case Order:
+		return orderReads
+	case Completeness:
+		return completenessReads
+	case Linearizability:
+		return linearizabilityReads
+	case DeadDevice:
+		return deadDeviceReads
+	}
+	return nil
 }
 
 // List returns the properties of the set in report order.

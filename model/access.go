@@ -8,9 +8,9 @@ package model
 // keeps: which objects a step touches depends only on the thread's own
 // state and on objects it reads, so a commuting step cannot change it. (A
 // put decides whether it frees from the count it writes; the use-after-free
-// check reads only whether the device is freed.) What the property monitors read after a
-// step (the parents' flags when a shutdown returns, every device when
-// device_shutdown() returns) counts as read by the step.
+// check reads only whether the device is freed.) What the property monitors
+// read after a step counts as read by the step: each declares it (see
+// Observer).
 
 // Obj names a piece of shared state.
 type Obj uint32
@@ -38,10 +38,22 @@ const (
 	objKlist                         // a parent's klist_children (its children's knodes)
 	objDevReg                        // whether the device is registered: in sysfs, on dpm_list
 	objThreads                       // the thread table: a new thread takes the next TID
+	objDevParent                     // dev->parent
+	objPMLock                        // dpm_list_mtx
+	objDevP                          // dev->p: NULL or not
 	objLink                          // a device link's place on the link lists
 )
 
 func devObj(kind Obj, d DevID) Obj { return kind | Obj(uint16(d)) }
+
+// ShutdownObj is whether d's ->shutdown() has started and returned.
+func ShutdownObj(d DevID) Obj { return devObj(objDevShutdown, d) }
+
+// DeadObj is d->p->dead.
+func DeadObj(d DevID) Obj { return devObj(objDevDead, d) }
+
+// RegisteredObj is whether d is registered (in sysfs, on dpm_list).
+func RegisteredObj(d DevID) Obj { return devObj(objDevReg, d) }
 
 func linkObj(l int) Obj { return objLink | Obj(l) }
 

@@ -11,14 +11,9 @@ package model
 const MaxWork = 32768
 
 var (
-	fnAsyncRunEntryFn     FuncID
-	fnAsyncScheduleDomain FuncID
-)
-
-func init() {
-	fnAsyncRunEntryFn = DefineFunc("async_run_entry_fn", asyncRunEntryFn)
+	fnAsyncRunEntryFn     = DefineFunc("async_run_entry_fn", asyncRunEntryFn)
 	fnAsyncScheduleDomain = DefineFunc("async_schedule_domain", asyncScheduleDomain)
-}
+)
 
 // queue creates the worker thread of a new entry running fn(dev, cookie).
 func (k *Kernel) queue(fn FuncID, dev DevID) TID {
@@ -145,7 +140,7 @@ func (k *Kernel) readEntries() {
 func (s *State) LowestInProgress() int16 {
 	low := int16(1<<15 - 1)
 	for i := range s.Threads {
-		if t := &s.Threads[i]; t.Kind == KindWorker && t.Status != Done && t.Cookie < low {
+		if t := &s.Threads[i]; t.Kind == KindWorker && !t.Returned() && t.Cookie < low {
 			low = t.Cookie
 		}
 	}
@@ -156,7 +151,7 @@ func (s *State) LowestInProgress() int16 {
 func (s *State) PendingEntries() int {
 	n := 0
 	for i := range s.Threads {
-		if t := &s.Threads[i]; t.Kind == KindWorker && t.Status != Done {
+		if t := &s.Threads[i]; t.Kind == KindWorker && !t.Returned() { // an entry whose worker oopsed stays pending
 			n++
 		}
 	}
@@ -209,7 +204,7 @@ func (k *Kernel) workerFree() bool {
 		if t.Status == Queued && TID(i) < k.tid {
 			return false // an older entry starts first
 		}
-		if t.Status == Running {
+		if t.Status == Running || t.Oopsed() {
 			running++
 		}
 	}

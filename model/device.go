@@ -3,39 +3,133 @@ package model
 // struct device: its reference count (kobj.kref), its mutex (device_lock),
 // its parent pointer and its async_shutdown flag.
 
-// GetDevice models get_device(dev) on a non-NULL dev.
+// GetDevice models get_device(dev).
 func (k *Kernel) GetDevice(dev DevID) bool {
 	if k.op(OpGetDevice, dev, true) {
 		return false
 	}
-	k.kref(dev, +1)
+	if dev != NoDev { // get_device(NULL) returns NULL
+		k.kref(dev, +1)
+	}
 	return true
 }
 
-// GetRegisteredParent models get_device(dev->parent) at the start of
-// device_add() of a hot-added device: a driver adds a device after its
-// parent (device_add() of a child of a never registered parent fails in
-// kobject_add()), so when the parent is hot-added too, the step waits until
-// the parent's device_add() has put it in sysfs.
-func (k *Kernel) GetRegisteredParent(parent DevID) bool {
-	present := k.m.Top.Devices[parent].Present
-	if k.op(OpGetDevice, parent, present || k.s.Dev[parent].Has(FlagInSysfs)) {
+// SetParent models kobject_move() and `old_parent = dev->parent;
+// dev->parent = new_parent;` in device_move(): it returns the old parent.
+func (k *Kernel) SetParent(dev, parent DevID) (DevID, bool) {
+	if k.op(OpSetParent, dev, true) {
+		return NoDev, false
+	}
+	k.wr(ParentObj(dev))
+	old := k.s.Dev[dev].Parent
+	k.s.Dev[dev].Parent = parent
+	k.ev.Val = int16(parent)
+	return old, true
+}
+
+// DevicePMLock models device_pm_lock(): mutex_lock(&dpm_list_mtx).
+func (k *Kernel) DevicePMLock() bool {
+	if k.op(OpDevicePMLock, NoDev, k.s.PMLock == NoThread) {
 		return false
 	}
-	if !present {
-		k.rdEnable(devObj(objDevReg, parent))
-	}
-	k.kref(parent, +1)
+	k.wr(objPMLock)
+	k.s.PMLock = k.tid
 	return true
 }
 
-// PutDevice models put_device(dev) on a non-NULL dev. The last put frees
+// DevicePMUnlock models device_pm_unlock().
+func (k *Kernel) DevicePMUnlock() bool {
+	if k.op(OpDevicePMUnlock, NoDev, true) {
+		return false
+	}
+	k.wr(objPMLock)
+	if k.s.PMLock != k.tid {
+		k.ev.Fault |= FaultUnlockNotOwner
+	}
+	k.s.PMLock = NoThread
+	return true
+}
+
+// DevicePMAdd models device_pm_add(dev) in device_add(): under
+// dpm_list_mtx, dev joins dpm_list; from then on device_link_add() accepts
+// it as a supplier (device_pm_initialized()).
+func (k *Kernel) DevicePMAdd(dev DevID) bool {
+	if k.op(OpDevicePMAdd, dev, k.s.PMLock == NoThread) {
+		return false
+	}
+	k.rdEnable(objPMLock)
+	k.wr(devObj(objDevReg, dev))
+	k.s.Dev[dev].Flags |= FlagInDPMList
+	return true
+}
+
+// DevicePMRemove models device_pm_remove(dev) in device_del(): under
+// dpm_list_mtx, dev leaves dpm_list; device_link_add() no longer takes it.
+func (k *Kernel) DevicePMRemove(dev DevID) bool {
+	if k.op(OpDevicePMRemove, dev, k.s.PMLock == NoThread) {
+		return false
+	}
+	k.rdEnable(objPMLock)
+	k.wr(devObj(objDevReg, dev))
+	k.s.Dev[dev].Flags &^= FlagInDPMList
+	return true
+}
+
+// DeviceAddStart models the start of device_add() of a hot-added device:
+// device_private_init() allocates dev->p, then parent =
+// get_device(dev->parent). A driver adds a device after its parent
+// (device_add() of a child of a never registered parent fails in
+// kobject_add()), so when the parent is hot-added too, the step waits until
+// the parent's device_add() has put it in sysfs. It returns the parent.
+func (k *Kernel) DeviceAddStart(dev DevID) (DevID, bool) {
+	parent := k.s.Dev[dev].Parent // no device_move() of an absent device: constant
+	present := parent == NoDev || k.m.Top.Devices[parent].Present
+	if k.op(OpDeviceAddStart, dev, present || k.s.Dev[parent].Has(FlagInSysfs)) {
+		return NoDev, false
+	}
+	k.wr(devObj(objDevP, dev))
+	k.s.Dev[dev].Flags &^= FlagPNull
+	k.ev.Val = int16(parent)
+	if parent != NoDev {
+		if !present {
+			k.rdEnable(devObj(objDevReg, parent))
+		}
+		k.kref(parent, +1)
+	}
+	return parent, true
+}
+
+// FreeDevP models `kfree(dev->p); dev->p = NULL;` on device_add()'s error
+// path: from then on every access through dev->p is a NULL pointer
+// dereference.
+func (k *Kernel) FreeDevP(dev DevID) bool {
+	if k.op(OpFreeDevP, dev, true) {
+		return false
+	}
+	k.wr(devObj(objDevP, dev))
+	k.s.Dev[dev].Flags |= FlagPNull
+	return true
+}
+
+// DeviceLockReadParent models `struct device *parent = dev->parent;
+// device_lock(dev);` at the start of device_del(), and returns the parent.
+// (No device_move() of a deleted device: the read cannot be told apart.)
+func (k *Kernel) DeviceLockReadParent(dev DevID) (DevID, bool) {
+	if !k.DeviceLock(dev) {
+		return NoDev, false
+	}
+	return k.parentOf(dev), true
+}
+
+// PutDevice models put_device(dev). The last put frees
 // the device (device_release()).
 func (k *Kernel) PutDevice(dev DevID) bool {
 	if k.op(OpPutDevice, dev, true) {
 		return false
 	}
-	k.kref(dev, -1)
+	if dev != NoDev { // put_device(NULL) does nothing
+		k.kref(dev, -1)
+	}
 	return true
 }
 
@@ -46,7 +140,7 @@ func (k *Kernel) GetParent(dev DevID) (DevID, bool) {
 	if k.op(OpGetParent, dev, true) {
 		return NoDev, false
 	}
-	p := k.m.parent(dev)
+	p := k.parentOf(dev)
 	k.ev.Val = int16(p)
 	if p != NoDev {
 		k.rd(devObj(objDevFreed, p))
@@ -86,7 +180,7 @@ func (k *Kernel) krefEnv(dev DevID, delta int16) {
 // DeviceLock models device_lock(dev), a mutex: it blocks while another thread
 // holds it, and forever when this thread does (recursive locking).
 func (k *Kernel) DeviceLock(dev DevID) bool {
-	if k.op(OpDeviceLock, dev, k.s.Dev[dev].Lock == NoThread) {
+	if k.op(OpDeviceLock, dev, dev == NoDev || k.s.Dev[dev].Lock == NoThread) {
 		return false
 	}
 	k.wr(devObj(objDevLock, dev))
@@ -138,18 +232,6 @@ func (k *Kernel) ShutdownStart(dev DevID) bool {
 		return false
 	}
 	k.wr(devObj(objDevShutdown, dev))
-	// The linearizability monitor reads whether any device dev depends on,
-	// directly or not, has returned from its own ->shutdown(); the order
-	// monitor whether each device depending on dev is registered, alive and
-	// has returned from its own.
-	for _, a := range k.m.Top.AllDependencies(dev) {
-		k.rd(devObj(objDevShutdown, a))
-	}
-	k.m.Top.Dependents(dev, func(c DevID) {
-		k.rd(devObj(objDevShutdown, c))
-		k.rd(devObj(objDevDead, c))
-		k.rd(devObj(objDevReg, c))
-	})
 	d := &k.s.Dev[dev]
 	if d.Has(FlagStarted) {
 		d.Flags |= FlagTwice
@@ -164,8 +246,6 @@ func (k *Kernel) ShutdownEnd(dev DevID) bool {
 		return false
 	}
 	k.wr(devObj(objDevShutdown, dev))
-	// The order monitor reads whether dev's parent and suppliers have started.
-	k.m.Top.Dependencies(dev, func(d DevID) { k.rd(devObj(objDevShutdown, d)) })
 	k.s.Dev[dev].Flags |= FlagEnded
 	return true
 }
@@ -182,7 +262,7 @@ func (k *Kernel) ReadParent(dev DevID) (DevID, bool) {
 	if k.op(OpReadParent, dev, true) {
 		return NoDev, false
 	}
-	p := k.m.parent(dev)
+	p := k.parentOf(dev)
 	k.ev.Val = int16(p)
 	return p, true
 }

@@ -70,8 +70,17 @@ func (k *Kernel) ListAddTail(dev DevID) bool {
 	return true
 }
 
-// OnList reports whether dev is linked on devices_kset->list.
-func (s *State) OnList(dev DevID) bool { return s.Dev[dev].Next != dev }
+// OnList reports whether dev is on devices_kset->list: reachable from its
+// head (an entry can also be in a ring of its own, after list_move() onto
+// an entry that was taken off the list).
+func (s *State) OnList(dev DevID) bool {
+	for d, n := s.Head.Next, 0; d != NoDev && n <= len(s.Dev); d, n = s.Dev[d].Next, n+1 {
+		if d == dev {
+			return true
+		}
+	}
+	return false
+}
 
 func (s *State) node(d DevID) *DevState {
 	if d == NoDev {
@@ -89,12 +98,22 @@ func (s *State) listDel(dev DevID) {
 }
 
 // listAddTail links dev at the tail of devices_kset->list.
-func (s *State) listAddTail(dev DevID) {
-	last := s.Head.Prev
-	s.node(last).Next = dev
-	s.Dev[dev].Prev, s.Dev[dev].Next = last, NoDev
-	s.Head.Prev = dev
+func (s *State) listAddTail(dev DevID) { s.listAddBefore(dev, NoDev) }
+
+// listAddAfter is list_add(&dev->kobj.entry, &at->kobj.entry): dev goes
+// right after at's entry, whatever at's entry is linked to (an entry taken
+// off the list points at itself: the two then form a ring of their own,
+// off devices_kset).
+func (s *State) listAddAfter(dev, at DevID) {
+	next := s.node(at).Next
+	s.Dev[dev].Prev, s.Dev[dev].Next = at, next
+	s.node(next).Prev = dev
+	s.node(at).Next = dev
 }
+
+// listAddBefore is list_add_tail(&dev->kobj.entry, &at->kobj.entry): dev
+// goes right before at's entry (NoDev: the head, so the list's tail).
+func (s *State) listAddBefore(dev, at DevID) { s.listAddAfter(dev, s.node(at).Prev) }
 
 // List returns devices_kset->list from head to tail.
 func (s *State) List() []DevID {
@@ -118,14 +137,13 @@ func (k *Kernel) KobjectDel(dev DevID) bool {
 }
 
 // KobjectAdd models kobject_add() in device_add() (kobj_kset_join():
-// list_add_tail() on devices_kset under list_lock; dev is in sysfs), with
-// device_pm_add() folded in: nothing modeled happens between the two.
+// list_add_tail() on devices_kset under list_lock; dev is in sysfs).
 func (k *Kernel) KobjectAdd(dev DevID) bool {
 	if !k.ListAddTail(dev) {
 		return false
 	}
 	k.wr(devObj(objDevReg, dev))
-	k.s.Dev[dev].Flags |= FlagInSysfs | FlagInDPMList
+	k.s.Dev[dev].Flags |= FlagInSysfs
 	return true
 }
 
@@ -157,6 +175,50 @@ func (k *Kernel) ReorderToTail(consumer DevID, at int) (int, bool) {
 	return next, true
 }
 
+// DevicesKsetMove models the dpm_order step of device_move(dev, parent,
+// order), each under list_lock: devices_kset_move_after(dev, parent)
+// (list_move()), devices_kset_move_before(parent, dev) (list_move_tail()),
+// or devices_kset_move_last(dev). Only the device moved goes: its children
+// stay where they are. An entry shutdown took off the list goes back on it,
+// or, moved next to one that was, joins it off the list.
+func (k *Kernel) DevicesKsetMove(dev, parent DevID, order string) bool {
+	kind, moved := OpKsetMoveLast, dev
+	switch order {
+	case "dev_after_parent":
+		kind = OpKsetMoveAfter
+	case "parent_before_dev":
+		kind, moved = OpKsetMoveBefore, parent
+	}
+	if k.op(kind, moved, k.s.ListLock == NoThread) {
+		return false
+	}
+	k.wr(objListLock)
+	k.wr(objList)
+	k.s.listDel(moved)
+	switch kind {
+	case OpKsetMoveAfter:
+		k.ev.Val = int16(parent)
+		k.touchDev(parent)
+		k.s.listAddAfter(dev, parent)
+	case OpKsetMoveBefore:
+		k.ev.Val = int16(dev)
+		k.touchDev(dev)
+		k.s.listAddBefore(parent, dev)
+	default:
+		k.s.listAddTail(dev)
+	}
+	return true
+}
+
+// touchDev applies the use-after-free check to dev, a second device an
+// operation dereferences.
+func (k *Kernel) touchDev(dev DevID) {
+	k.rd(devObj(objDevFreed, dev))
+	if k.s.Dev[dev].Has(FlagFreed) {
+		k.ev.Fault |= FaultUseAfterFree
+	}
+}
+
 // reorderNext finds, from walk position at, the next device the walk moves
 // and the position after it (NoDev: none), recording what it reads: a child
 // is reached while it is on its parent's klist, a consumer while its link
@@ -167,8 +229,8 @@ func (k *Kernel) reorderNext(walk []reorderStep, at int) (int, DevID) {
 		reached := true
 		switch {
 		case e.Via == reorderChild:
-			k.rd(devObj(objKlist, k.m.parent(e.Dev)))
-			reached = k.s.Dev[e.Dev].Has(FlagInKlist)
+			k.rd(devObj(objKlist, e.From))
+			reached = k.s.Dev[e.Dev].Klist == e.From && k.s.Dev[e.Dev].Has(FlagInKlist)
 		case e.Via >= 0:
 			k.rd(linkObj(e.Via))
 			reached = k.s.Links[e.Via]&LinkPresent != 0

@@ -22,7 +22,8 @@ type funcInfo struct {
 // funcs is the registry of modeled functions, filled by init functions.
 var funcs = []funcInfo{{name: "(none)"}}
 
-// DefineFunc registers a modeled kernel function. Call it from init().
+// DefineFunc registers a modeled kernel function; call it in the
+// initializer of a package variable (its FuncID).
 func DefineFunc(name string, step StepFunc) FuncID {
 	if len(funcs) > 255 {
 		panic("model: too many functions")
@@ -45,6 +46,7 @@ const (
 	FaultListUnlocked                     // devices_kset->list used without list_lock
 	FaultUnlockNotOwner                   // unlock of a lock the thread does not hold
 	FaultLockHeldAtExit                   // a thread returned holding a lock
+	FaultNullDeref                        // an access through a NULL dev->p: the thread oopses
 )
 
 // Event is one executed step: which thread ran which kernel operation.
@@ -106,12 +108,14 @@ func (k *Kernel) Topology() *Topology { return k.m.Top }
 func (k *Kernel) op(kind OpKind, dev DevID, enabled bool) (stop bool) {
 	k.recorded = true
 	k.ev = Event{Thread: k.tid, Kind: kind, Func: k.t.top().Fn, Dev: dev, Alt: k.alt, Spawn: NoThread}
+	info := &opInfos[kind]
+	pNull := info.mem == memDevP && dev != NoDev && k.s.Dev[dev].Has(FlagPNull) ||
+		info.mem != memNone && dev == NoDev && !info.nullOK // device_lock(NULL) and the like
 	if k.probing {
-		k.enabled = enabled
+		k.enabled = enabled || pNull // the load through dev->p oopses, whatever the operation would wait for
 		k.alts = 1
 		return true
 	}
-	info := &opInfos[kind]
 	if info.sleeps && k.s.ListLock == k.tid {
 		k.ev.Fault |= FaultSleepInAtomic
 	}
@@ -123,6 +127,16 @@ func (k *Kernel) op(kind OpKind, dev DevID, enabled bool) (stop bool) {
 		if k.s.Dev[dev].Has(FlagFreed) {
 			k.ev.Fault |= FaultUseAfterFree
 		}
+	}
+	if dev != NoDev && info.mem == memDevP {
+		k.rd(devObj(objDevP, dev)) // the NULL dev->p check
+	}
+	if pNull {
+		// BUG: kernel NULL pointer dereference: the thread oopses and is
+		// gone, holding what it held; the operation does nothing.
+		k.ev.Fault |= FaultNullDeref
+		k.t.Status = Done
+		return true
 	}
 	return false
 }
@@ -139,6 +153,9 @@ func (k *Kernel) Call(f *Frame, ret uint8, fn FuncID, dev DevID) *Frame {
 	*nf = Frame{Fn: fn, Dev: dev, Cur: NoDev, Dev2: NoDev, Aux: -1}
 	return nf
 }
+
+// Ret is what the last function this thread called returned.
+func (k *Kernel) Ret() int16 { return k.t.Ret }
 
 // Return returns v from the current function.
 func (k *Kernel) Return(v int16) {

@@ -86,10 +86,6 @@ func (k *Kernel) PurgeNextLink(dev DevID) (int, bool) {
 		return -1, false
 	}
 	k.touchLinks(dev)
-	// device_pm_remove(dev), the last modeled thing before
-	// device_links_purge(): device_link_add() no longer takes dev.
-	k.wr(devObj(objDevReg, dev))
-	k.s.Dev[dev].Flags &^= FlagInDPMList
 	l := k.s.linkOf(k.m.Top, dev, LinkPresent, LinkReleased)
 	k.ev.Val = int16(l)
 	if l >= 0 {
@@ -126,42 +122,38 @@ func (k *Kernel) LinkReleaseFn(l int) bool {
 	return true
 }
 
-// AddNextLink models device_link_add() by fw_devlink as dev registers
-// (fw_devlink_link_device(), after device_pm_add()): the next link between
-// dev and a registered device joins both link lists and takes a reference
-// on both ends. It returns the link, or -1 when none is left. Registered is
-// what device_link_add() checks of the supplier, device_pm_initialized()
-// (on dpm_list: device_pm_add() done, device_pm_remove() not yet); a device
-// that shutdown took off devices_kset, or whose entry is queued, is still
+// AddLink models device_link_add() of link l by fw_devlink as dev
+// registers (fw_devlink_link_device(), after device_pm_add()), under
+// device_pm_lock(): the link joins both link lists and takes a reference on
+// both ends if it is not there yet and its other end is registered. It
+// reports whether the link was added. Registered is what device_link_add()
+// checks of the supplier, device_pm_initialized() (on dpm_list:
+// device_pm_add() done, device_pm_remove() not yet); a device that
+// shutdown took off devices_kset, or whose entry is queued, is still
 // registered. Of a consumer fw_devlink asks the same (its fwnode has a
 // device). A managed (not sync_state_only) link then moves the consumer's
 // part of devices_kset to the tail: see ReorderToTail.
-func (k *Kernel) AddNextLink(dev DevID) (int, bool) {
+func (k *Kernel) AddLink(dev DevID, l int) (bool, bool) {
 	if k.op(OpLinkAdd, dev, true) {
-		return -1, false
+		k.ev.Val = int16(l)
+		return false, false
 	}
-	k.touchLinks(dev)
-	l := -1
-	for i, link := range k.m.Top.Links {
-		other := link.Supplier
-		if other == dev {
-			other = link.Consumer
-		} else if link.Consumer != dev {
-			continue
-		}
-		k.rd(devObj(objDevReg, other))
-		if k.s.Links[i] == 0 && k.s.Dev[other].Has(FlagInDPMList) {
-			l = i
-			break
-		}
+	link := k.m.Top.Links[l]
+	other := link.Supplier
+	if other == dev {
+		other = link.Consumer
 	}
+	k.wr(linkObj(l))
+	k.rd(devObj(objDevReg, other))
 	k.ev.Val = int16(l)
-	if l >= 0 {
-		k.s.Links[l] |= LinkPresent
-		k.krefEnv(k.m.Top.Links[l].Consumer, +1)
-		k.krefEnv(k.m.Top.Links[l].Supplier, +1)
+	if k.s.Links[l] != 0 || !k.s.Dev[other].Has(FlagInDPMList) {
+		k.ev.Ref = -1 // refused (or there already)
+		return false, true
 	}
-	return l, true
+	k.s.Links[l] |= LinkPresent
+	k.krefEnv(link.Consumer, +1)
+	k.krefEnv(link.Supplier, +1)
+	return true, true
 }
 
 // touchLinks records a write of every link of dev.

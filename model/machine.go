@@ -1,6 +1,9 @@
 package model
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+)
 
 // Machine is a topology, a version of the algorithm and a scenario: the
 // static part of a model. Its methods are safe for concurrent use; a Runner
@@ -11,26 +14,46 @@ type Machine struct {
 	Scenario Scenario
 
 	initialRef  []int16
-	linkAtStart []bool // both ends registered when shutdown begins
+	linkAtStart []bool    // the link exists when shutdown begins (see Link.BeforeAdd)
+	moves       []move    // the scenario's device_move()s
+	children    [][]DevID // childCandidates
+	linksOf     [][]int   // each device's links, supplier or consumer, in topology order
+	addFail     []bool    // whose device_add() fails
 }
 
-// NewMachine builds the model of variant v shutting down top under sc. The
-// topology must have passed Check.
+// NewMachine builds the model of variant v shutting down top under sc (a
+// device absent from top that sc does not hot-add is simply never
+// registered). The topology must have passed Check.
 func NewMachine(top *Topology, v *Variant, sc Scenario) (*Machine, error) {
 	if top.children == nil {
 		return nil, fmt.Errorf("model: topology %q was not checked", top.Name)
 	}
-	for _, names := range [][]string{sc.Remove, sc.HotAdd} {
-		for _, name := range names {
-			if top.Index(name) == NoDev {
-				return nil, fmt.Errorf("scenario names unknown device %q", name)
-			}
-		}
+	with := *top
+	with.Scenario = sc
+	if err := with.checkFields(); err != nil {
+		return nil, err
 	}
 	m := &Machine{Top: top, Variant: v, Scenario: sc}
+	for _, mv := range sc.Move {
+		m.moves = append(m.moves, move{dev: top.Index(mv.Device), parent: top.Index(mv.Parent), order: mv.Order})
+	}
+	m.indexChildren()
+	m.addFail = make([]bool, len(top.Devices))
+	for _, name := range sc.AddFail {
+		m.addFail[top.Index(name)] = true
+	}
+	m.linksOf = make([][]int, len(top.Devices))
+	for i, l := range top.Links {
+		m.linksOf[l.Supplier] = append(m.linksOf[l.Supplier], i)
+		m.linksOf[l.Consumer] = append(m.linksOf[l.Consumer], i)
+	}
 	m.linkAtStart = make([]bool, len(top.Links))
 	for i, l := range top.Links {
-		m.linkAtStart[i] = top.Devices[l.Supplier].Present && top.Devices[l.Consumer].Present
+		// device_link_add() needs a registered supplier, but accepts a
+		// consumer that is not registered yet.
+		con := top.Devices[l.Consumer]
+		m.linkAtStart[i] = top.Devices[l.Supplier].Present &&
+			(con.Present || l.BeforeAdd || !slices.Contains(sc.HotAdd, con.Name))
 	}
 	m.initialRef = m.countRefs()
 	return m, nil
@@ -64,9 +87,6 @@ func (m *Machine) countRefs() []int16 {
 // InitialRef returns dev's reference count when shutdown begins.
 func (m *Machine) InitialRef(dev DevID) int16 { return m.initialRef[dev] }
 
-// parent returns dev->parent.
-func (m *Machine) parent(dev DevID) DevID { return m.Top.Devices[dev].Parent }
-
 // Initial returns the state in which device_shutdown() is called.
 func (m *Machine) Initial() *State {
 	n := len(m.Top.Devices)
@@ -74,6 +94,7 @@ func (m *Machine) Initial() *State {
 		Dev:           make([]DevState, n),
 		Head:          DevState{Prev: NoDev, Next: NoDev},
 		ListLock:      NoThread,
+		PMLock:        NoThread,
 		Param:         m.Scenario.AsyncShutdown,
 		AllocFailures: int8(m.Scenario.AllocFailures),
 		NextCookie:    1,
@@ -87,29 +108,28 @@ func (m *Machine) Initial() *State {
 	for i, dev := range m.Top.Devices {
 		d := &s.Dev[i]
 		d.Prev, d.Next, d.Lock, d.Ref = DevID(i), DevID(i), NoThread, m.initialRef[i]
-		d.Knode = m.Top.Knode(DevID(i))
+		d.Parent, d.Klist, d.Knode = dev.Parent, NoDev, m.Top.Knode(DevID(i))
 		if dev.Async {
 			d.Flags |= FlagAsync
 		}
-		if dev.Present {
-			s.listAddTail(DevID(i))
-			d.Flags |= FlagInSysfs | FlagInDPMList
-			if dev.Parent != NoDev {
-				d.Flags |= FlagInKlist
-			}
+		if !dev.Present {
+			d.Flags |= FlagPNull // device_private_init() runs in device_add()
+			continue
+		}
+		s.listAddTail(DevID(i))
+		d.Flags |= FlagInSysfs | FlagInDPMList
+		if dev.Parent != NoDev {
+			d.Flags |= FlagInKlist
+			d.Klist = dev.Parent
 		}
 	}
 	main := Thread{Kind: KindMain, Status: Running, Dev: NoDev, Depth: 1}
 	main.Frames[0] = Frame{Fn: m.Variant.Main, Dev: NoDev, Cur: NoDev, Dev2: NoDev, Aux: -1}
 	s.Threads = append(s.Threads, main)
-	for _, name := range m.Scenario.Remove {
-		s.Threads = append(s.Threads, actorThread(fnDeviceDel, m.Top.Index(name)))
-	}
-	for _, name := range m.Scenario.HotAdd {
-		s.Threads = append(s.Threads, actorThread(fnDeviceAdd, m.Top.Index(name)))
-	}
-	if m.Scenario.ParamToggle {
-		s.Threads = append(s.Threads, actorThread(fnParamSetAsync, NoDev))
+	for _, f := range ScenarioFields {
+		if f.start != nil {
+			f.start(m, s)
+		}
 	}
 	r := m.NewRunner()
 	for i := range s.Threads {
@@ -122,9 +142,20 @@ func (m *Machine) Initial() *State {
 // Runner steps states of one machine. It holds scratch space: use one per
 // goroutine.
 type Runner struct {
-	m *Machine
-	k Kernel
+	m       *Machine
+	k       Kernel
+	observe Observer
 }
+
+// Observer declares what a check run after every step (a property monitor)
+// reads of the state besides what the step itself touched: it calls read
+// with each such object (ShutdownObj, DeadObj, RegisteredObj). The Runner
+// records those reads as the step's own, so the partial-order reductions
+// never swap two steps whose order a check can tell apart.
+type Observer func(s *State, ev Event, read func(Obj))
+
+// Observe makes every Apply record the reads o declares.
+func (r *Runner) Observe(o Observer) { r.observe = o }
 
 // NewRunner returns a Runner for m.
 func (m *Machine) NewRunner() *Runner { return &Runner{m: m, k: Kernel{m: m}} }
@@ -178,11 +209,12 @@ func (r *Runner) Apply(s *State, tr Transition) Event {
 	r.k.settle()
 	if r.k.t.Status == Done {
 		ev.Exit = true
-		if s.holdsLock(tr.Thread) {
+		if r.k.t.Returned() && s.holdsLock(tr.Thread) {
 			ev.Fault |= FaultLockHeldAtExit
 		}
-		r.k.probing = false
-		r.k.exitReads()
+	}
+	if r.observe != nil {
+		r.observe(s, ev, func(o Obj) { r.k.acc = append(r.k.acc, Access(o)<<2) })
 	}
 	spawned := r.k.spawned
 	for _, t := range spawned {
@@ -196,18 +228,6 @@ func (r *Runner) Apply(s *State, tr Transition) Event {
 
 // Accesses returns what the last Apply touched; valid until the next Apply.
 func (r *Runner) Accesses() []Access { return r.k.acc }
-
-// exitReads records what the checks at a thread's exit read besides its
-// own locks (which no other thread can take from it): for
-// device_shutdown(), whether every device has been shut down.
-func (k *Kernel) exitReads() {
-	if k.t.Kind != KindMain {
-		return
-	}
-	for i := range k.s.Dev {
-		k.rd(devObj(objDevShutdown, DevID(i)))
-	}
-}
 
 // holdsLock reports whether thread tid holds any lock.
 func (s *State) holdsLock(tid TID) bool {
@@ -271,7 +291,17 @@ func (m *Machine) ThreadName(s *State, tid TID) string {
 	return t.Frames[0].Fn.String() + ":" + m.Top.DevName(t.Dev)
 }
 
-// Finished reports whether every thread has returned.
+// Oopsed reports whether a thread died in an oops.
+func (s *State) Oopsed() bool {
+	for i := range s.Threads {
+		if s.Threads[i].Oopsed() {
+			return true
+		}
+	}
+	return false
+}
+
+// Finished reports whether every thread has returned (or oopsed).
 func (s *State) Finished() bool {
 	for i := range s.Threads {
 		if s.Threads[i].Status != Done {

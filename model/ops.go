@@ -46,6 +46,16 @@ const (
 	OpNextSupplierLink                  // list_for_each_entry_rcu(link, &dev->links.suppliers)
 	OpKsetMoveLast                      // devices_kset_move_last(dev): list_move_tail() under list_lock
 	OpReorderDone                       // device_reorder_to_tail() has nothing more to move
+	OpKsetMoveAfter                     // devices_kset_move_after(deva, devb): list_move() under list_lock
+	OpKsetMoveBefore                    // devices_kset_move_before(deva, devb): list_move_tail() under list_lock
+	OpDevicePMLock                      // device_pm_lock(): mutex_lock(&dpm_list_mtx)
+	OpDevicePMUnlock                    // device_pm_unlock()
+	OpSetParent                         // old_parent = dev->parent; dev->parent = new_parent
+	OpKlistRemoveWait                   // klist_remove(): wait until no iterator holds the node
+	OpDevicePMAdd                       // device_pm_add(dev): joins dpm_list under dpm_list_mtx
+	OpDevicePMRemove                    // device_pm_remove(dev): leaves dpm_list under dpm_list_mtx
+	OpDeviceAddStart                    // device_add(): device_private_init(dev); parent = get_device(dev->parent)
+	OpFreeDevP                          // kfree(dev->p); dev->p = NULL (device_add()'s error path)
 	numOps
 )
 
@@ -64,6 +74,7 @@ type opInfo struct {
 	sleeps bool    // might_sleep(): forbidden under a spinlock
 	list   bool    // reads or writes devices_kset->list: needs list_lock
 	mem    memKind // what the operation dereferences on its device argument
+	nullOK bool    // a NULL device argument is allowed (get_device(NULL), put_device(NULL))
 }
 
 // opInfos: for each operation, its name, whether it may sleep, whether it
@@ -82,8 +93,8 @@ type opInfo struct {
 //	wants_async_shutdown(dev), dev_clear_async_shutdown(dev)  dev: the async_shutdown bit (v16: dev->flags)
 //	->shutdown() start and return                dev: the callbacks use the device up to their return
 //	complete_all / wait_for_completion           dev->p: &dev->p->complete
-//	next_device(&parent->p->klist_children)      dev->p of the parent (device_for_each_child tests parent->p;
-//	                                              the child nodes are pinned by the klist)
+//	next_device(&parent->p->klist_children)      the parent: device_for_each_child() tests parent->p first and
+//	                                              returns when it is NULL; the child nodes are pinned by the klist
 //	dev->links.consumers / .suppliers walk       dev: struct dev_links_info is inside struct device
 //	async_schedule_dev_nocall(fn, dev)           dev: dev_to_node(dev) reads dev->numa_node
 //	async_schedule_domain(fn, dev, domain)       none: NUMA_NO_NODE, dev is only stored in entry->data
@@ -97,7 +108,13 @@ type opInfo struct {
 //	device_link_release_fn                       none at the step: its put_device()s are on references the link holds
 //	shutdown_after write and read (v5-v9)        dev->p: dev->p->shutdown_after
 //	read dev->parent                             dev
-//	devices_kset_move_last(dev)                  dev: dev->kobj.entry
+//	devices_kset_move_last/after/before          dev: the entries moved (the second device of
+//	                                              _after/_before is checked by the step: DevicesKsetMove)
+//	device_pm_lock / unlock                      none: a global mutex
+//	device_pm_add / device_pm_remove(dev)        dev: dev->power.entry
+//	device_add()'s device_private_init; get_device(dev->parent)  dev: sets dev->p
+//	old_parent = dev->parent; dev->parent = new  dev
+//	klist_remove()'s wait                        dev->p: the knode
 //	core.async_shutdown read and write           none
 var opInfos = [numOps]opInfo{
 	OpSpinLock:            {name: "spin_lock(&devices_kset->list_lock)"},
@@ -105,8 +122,8 @@ var opInfos = [numOps]opInfo{
 	OpListLast:            {name: "list_last_entry(&devices_kset->list)", list: true},
 	OpListPrev:            {name: "list_prev_entry", list: true, mem: memDev},
 	OpListDelInit:         {name: "list_del_init", list: true, mem: memDev},
-	OpGetDevice:           {name: "get_device", mem: memDev},
-	OpPutDevice:           {name: "put_device", mem: memDev},
+	OpGetDevice:           {name: "get_device", mem: memDev, nullOK: true},
+	OpPutDevice:           {name: "put_device", mem: memDev, nullOK: true},
 	OpGetParent:           {name: "get_device(dev->parent)", mem: memDev},
 	OpDeviceLock:          {name: "device_lock", sleeps: true, mem: memDev},
 	OpDeviceUnlock:        {name: "device_unlock", mem: memDev},
@@ -116,7 +133,7 @@ var opInfos = [numOps]opInfo{
 	OpShutdownEnd:         {name: "->shutdown() returns", mem: memDev},
 	OpCompleteAll:         {name: "complete_all", mem: memDevP},
 	OpWaitCompletion:      {name: "wait_for_completion", sleeps: true, mem: memDevP},
-	OpKlistNext:           {name: "next_device", mem: memDevP},
+	OpKlistNext:           {name: "next_device", mem: memDev},
 	OpLinksReadLock:       {name: "device_links_read_lock()"},
 	OpLinksReadUnlock:     {name: "device_links_read_unlock()"},
 	OpNextConsumerLink:    {name: "next link in links.consumers", mem: memDev},
@@ -142,6 +159,16 @@ var opInfos = [numOps]opInfo{
 	OpNextSupplierLink:    {name: "next link in links.suppliers", mem: memDev},
 	OpKsetMoveLast:        {name: "devices_kset_move_last", mem: memDev},
 	OpReorderDone:         {name: "device_reorder_to_tail done"},
+	OpKsetMoveAfter:       {name: "devices_kset_move_after", mem: memDev},
+	OpKsetMoveBefore:      {name: "devices_kset_move_before", mem: memDev},
+	OpDevicePMLock:        {name: "device_pm_lock", sleeps: true},
+	OpDevicePMUnlock:      {name: "device_pm_unlock"},
+	OpSetParent:           {name: "dev->parent = new_parent", mem: memDev},
+	OpKlistRemoveWait:     {name: "klist_remove: wait for the node's release", sleeps: true, mem: memDevP},
+	OpDevicePMAdd:         {name: "device_pm_add", sleeps: true, mem: memDev},
+	OpDevicePMRemove:      {name: "device_pm_remove", sleeps: true, mem: memDev},
+	OpDeviceAddStart:      {name: "device_private_init; get_device(dev->parent)", sleeps: true, mem: memDev},
+	OpFreeDevP:            {name: "kfree(dev->p); dev->p = NULL", mem: memDev},
 }
 
 // Sleeps reports whether the operation may sleep.

@@ -29,11 +29,14 @@ const (
 	FlagTwice                          // its shutdown callback started a second time
 	FlagInSysfs                        // device_is_registered(): kobject_add() done, kobject_del() not yet
 	FlagInDPMList                      // device_pm_initialized(): device_pm_add() done, device_pm_remove() not yet
+	FlagPNull                          // dev->p == NULL: never registered, or freed by a failed device_add()
 )
 
 // DevState is the mutable part of one struct device.
 type DevState struct {
 	Prev, Next DevID    // dev->kobj.entry on devices_kset->list; both == dev when off the list
+	Parent     DevID    // dev->parent: device_move() changes it
+	Klist      DevID    // the parent whose klist_children holds dev->p->knode_parent, NoDev if none
 	Ref        int16    // dev->kobj.kref
 	Held       int16    // the part of Ref that shutdown threads took and still hold
 	Lock       TID      // owner of device_lock(dev), NoThread when unlocked
@@ -100,11 +103,19 @@ type Thread struct {
 
 func (t *Thread) top() *Frame { return &t.Frames[t.Depth-1] }
 
+// Oopsed reports whether the thread died in an oops (a NULL pointer
+// dereference) instead of returning.
+func (t *Thread) Oopsed() bool { return t.Status == Done && t.Depth > 0 }
+
+// Returned reports whether the thread returned from its outermost function.
+func (t *Thread) Returned() bool { return t.Status == Done && t.Depth == 0 }
+
 // State is a complete snapshot of the simulated kernel.
 type State struct {
 	Dev           []DevState
 	Head          DevState // devices_kset->list head: only Prev and Next are used
 	ListLock      TID      // owner of devices_kset->list_lock
+	PMLock        TID      // owner of dpm_list_mtx (device_pm_lock())
 	Param         bool     // core.async_shutdown
 	AllocFailures int8     // injected allocation failures left
 	NextCookie    int16    // kernel/async.c next_cookie
@@ -138,6 +149,8 @@ func (s *State) AppendKey(buf []byte) []byte {
 		d := &s.Dev[i]
 		e.id(int16(d.Prev))
 		e.id(int16(d.Next))
+		e.id(int16(d.Parent))
+		e.id(int16(d.Klist))
 		e.id(int16(d.Lock))
 		e.u16(uint16(d.Ref))
 		e.u16(uint16(d.Held))
@@ -149,6 +162,7 @@ func (s *State) AppendKey(buf []byte) []byte {
 	e.id(int16(s.Head.Prev))
 	e.id(int16(s.Head.Next))
 	e.id(int16(s.ListLock))
+	e.id(int16(s.PMLock))
 	e.bool(s.Param)
 	e.byte(byte(s.AllocFailures))
 	e.u16(uint16(s.NextCookie))

@@ -26,20 +26,14 @@ type Device struct {
 type Link struct {
 	Supplier, Consumer DevID
 	SyncStateOnly      bool // DL_FLAG_SYNC_STATE_ONLY: ignored by shutdown ordering
+	// BeforeAdd: the link was made before its consumer, absent at the
+	// start and hot-added, registered (device_link_add() accepts such a
+	// consumer; its dev->p is NULL until device_add()). Without it, such a
+	// link is made by fw_devlink as the consumer registers. A link to a
+	// consumer that never registers exists from the start; one to an
+	// absent supplier is made as the supplier registers.
+	BeforeAdd bool
 }
-
-// Scenario selects the environment of a run (SPEC §2, §4).
-type Scenario struct {
-	AsyncShutdown bool     // core.async_shutdown at start
-	Workers       int      // async_wq concurrency bound, 0 = unbounded
-	AllocFailures int      // injected async_schedule_dev_nocall() failures per run
-	Remove        []string // devices a concurrent device_del() deletes
-	HotAdd        []string // devices (present: false) a concurrent device_add() registers
-	ParamToggle   bool     // a writer may flip core.async_shutdown once
-}
-
-// DefaultScenario is what a topology file without a scenario means.
-func DefaultScenario() Scenario { return Scenario{AsyncShutdown: true} }
 
 // Topology is a device tree with its devices_kset order (Devices, head first)
 // and its device links.
@@ -188,6 +182,8 @@ func (t *Topology) checkLinks() error {
 			return &TopologyError{Device: -1, Link: i, Reason: fmt.Sprintf("link from %q to itself", t.Devices[l.Supplier].Name)}
 		case seen[pair{l.Supplier, l.Consumer}]:
 			return &TopologyError{Device: -1, Link: i, Reason: fmt.Sprintf("duplicate link %s -> %s", t.Devices[l.Supplier].Name, t.Devices[l.Consumer].Name)}
+		case l.BeforeAdd && (t.Devices[l.Consumer].Present || !t.Devices[l.Supplier].Present):
+			return &TopologyError{Device: -1, Link: i, Reason: fmt.Sprintf("link %s -> %s: before_add is for a link from a present supplier to an absent consumer", t.Devices[l.Supplier].Name, t.Devices[l.Consumer].Name)}
 		}
 		seen[pair{l.Supplier, l.Consumer}] = true
 	}
@@ -279,7 +275,7 @@ func (t *Topology) indexReorders() error {
 	t.reorder = make([][]reorderStep, len(t.Devices))
 	for i, l := range t.Links {
 		if !l.SyncStateOnly && (!t.Devices[l.Supplier].Present || !t.Devices[l.Consumer].Present) && t.reorder[l.Consumer] == nil {
-			t.reorder[l.Consumer] = t.reorderWalk(nil, l.Consumer, reorderRoot)
+			t.reorder[l.Consumer] = t.reorderWalk(nil, l.Consumer, NoDev, reorderRoot)
 			if len(t.reorder[l.Consumer]) > maxReorderWalk {
 				return &TopologyError{Device: -1, Link: i, Reason: fmt.Sprintf(
 					"device_link_add() would walk more than %d devices in device_reorder_to_tail(%s)", maxReorderWalk, t.DevName(l.Consumer))}
@@ -292,7 +288,8 @@ func (t *Topology) indexReorders() error {
 // reorderStep is one call of device_reorder_to_tail() in the walk that
 // device_link_add() starts at a new link's consumer.
 type reorderStep struct {
-	Dev DevID
+	Dev  DevID
+	From DevID // the device whose walk reached Dev (NoDev for the root)
 	// Via says how the walk got to Dev: reorderRoot, reorderChild
 	// (device_for_each_child() of the step's parent in the walk), or the
 	// index of the non-sync_state_only link it followed.
@@ -311,18 +308,18 @@ const (
 // reorderWalk appends device_reorder_to_tail(d)'s walk, in call order:
 // d, each child's walk (klist order), each non-sync_state_only consumer's
 // walk (links.consumers order).
-func (t *Topology) reorderWalk(walk []reorderStep, d DevID, via int) []reorderStep {
+func (t *Topology) reorderWalk(walk []reorderStep, d, from DevID, via int) []reorderStep {
 	at := len(walk)
-	walk = append(walk, reorderStep{Dev: d, Via: via})
+	walk = append(walk, reorderStep{Dev: d, From: from, Via: via})
 	for _, c := range t.children[d] {
 		if len(walk) > maxReorderWalk {
 			return walk
 		}
-		walk = t.reorderWalk(walk, c, reorderChild)
+		walk = t.reorderWalk(walk, c, d, reorderChild)
 	}
 	for _, li := range t.consumers[d] {
 		if !t.Links[li].SyncStateOnly && len(walk) <= maxReorderWalk {
-			walk = t.reorderWalk(walk, t.Links[li].Consumer, li)
+			walk = t.reorderWalk(walk, t.Links[li].Consumer, d, li)
 		}
 	}
 	walk[at].End = len(walk)
@@ -447,75 +444,6 @@ func (t *Topology) dependencyCycle() int {
 		}
 	}
 	return -1
-}
-
-func (t *Topology) checkScenario() error {
-	s := t.Scenario
-	if s.Workers < 0 {
-		return &TopologyError{Device: -1, Link: -1, Field: "workers", Reason: "workers must be 0 (unbounded) or more"}
-	}
-	if s.AllocFailures < 0 || s.AllocFailures > 100 {
-		return &TopologyError{Device: -1, Link: -1, Field: "alloc_failures", Reason: "alloc_failures must be between 0 and 100"}
-	}
-	removed, err := t.scenarioDevices("remove", s.Remove)
-	if err != nil {
-		return err
-	}
-	added, err := t.scenarioDevices("hot_add", s.HotAdd)
-	if err != nil {
-		return err
-	}
-	for _, d := range removed {
-		if !t.Devices[d].Present {
-			return &TopologyError{Device: -1, Link: -1, Field: "remove", Reason: fmt.Sprintf("remove names %q, which is not present", t.Devices[d].Name)}
-		}
-	}
-	for _, d := range added {
-		dev := t.Devices[d]
-		switch {
-		case dev.Present:
-			return &TopologyError{Device: -1, Link: -1, Field: "hot_add", Reason: fmt.Sprintf("hot_add names %q, which is already present (set present: false)", dev.Name)}
-		case dev.Parent != NoDev && !t.Devices[dev.Parent].Present && !slices.Contains(added, dev.Parent):
-			return &TopologyError{Device: -1, Link: -1, Field: "hot_add", Reason: fmt.Sprintf("hot_add names %q, whose parent %q is neither present nor hot-added: device_add() of a child needs its parent registered", dev.Name, t.Devices[dev.Parent].Name)}
-		}
-	}
-	return t.checkAbsent(added)
-}
-
-// scenarioDevices resolves a scenario list of device names; a name given
-// twice is an error (one device_del() or device_add() per device).
-func (t *Topology) scenarioDevices(field string, names []string) ([]DevID, error) {
-	var out []DevID
-	for _, name := range names {
-		d := t.Index(name)
-		switch {
-		case d == NoDev:
-			return nil, &TopologyError{Device: -1, Link: -1, Field: field, Reason: fmt.Sprintf("%s names unknown device %q", field, name)}
-		case slices.Contains(out, d):
-			return nil, &TopologyError{Device: -1, Link: -1, Field: field, Reason: fmt.Sprintf("%s names %q twice: a device is deleted or added once", field, name)}
-		}
-		out = append(out, d)
-	}
-	return out, nil
-}
-
-// checkAbsent refuses a device absent at the start that nothing brings in:
-// it must be hot-added, or be the consumer of a link (device_link_add()
-// accepts a consumer that is not registered yet).
-func (t *Topology) checkAbsent(added []DevID) error {
-	for i, d := range t.Devices {
-		if d.Present || slices.Contains(added, DevID(i)) {
-			continue
-		}
-		consumer := false
-		for _, l := range t.Links {
-			consumer = consumer || l.Consumer == DevID(i)
-		}
-		if !consumer {
-			return &TopologyError{Device: i, Link: -1, Reason: fmt.Sprintf("device %q is not present, not hot-added (scenario hot_add) and the consumer of no link: nothing would ever register or use it", d.Name)}
-		}
-	}
-	return nil
 }
 
 // String renders the topology compactly: devices_kset order head first, with

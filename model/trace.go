@@ -8,6 +8,9 @@ import "fmt"
 func (m *Machine) Describe(s *State, ev Event) string {
 	name := m.Top.DevName
 	dev := name(ev.Dev)
+	if ev.Fault&FaultNullDeref != 0 {
+		return fmt.Sprintf("%s on %s: %s->p is NULL", ev.Kind, dev, dev)
+	}
 	switch ev.Kind {
 	case OpListLast:
 		if DevID(ev.Val) == NoDev {
@@ -64,14 +67,11 @@ func (m *Machine) Describe(s *State, ev Event) string {
 	case OpAsyncEntryDone:
 		return fmt.Sprintf("entry for %s done: wake_up(&async_done)", dev)
 	case OpKillDevice:
-		if m.Variant.KillDeviceCompletes {
-			return fmt.Sprintf("kill_device(%s): %s->p->dead = true; complete_all(&%s->p->complete)", dev, dev, dev)
-		}
-		return fmt.Sprintf("kill_device(%s): %s->p->dead = true", dev, dev)
+		return fmt.Sprintf("%s->p->dead = true", dev)
 	case OpKlistDel:
 		return fmt.Sprintf("klist_del(&%s->p->knode_parent)", dev)
 	case OpKlistAdd:
-		return fmt.Sprintf("klist_add_tail(&%s->p->knode_parent, &%s->p->klist_children)", dev, name(m.Top.Devices[ev.Dev].Parent))
+		return fmt.Sprintf("klist_add_tail(&%s->p->knode_parent, &%s->p->klist_children)", dev, name(DevID(ev.Val)))
 	case OpListAddTail:
 		return fmt.Sprintf("list_add_tail(&%s->kobj.entry, &devices_kset->list)", dev)
 	case OpLinkDel, OpLinkRelease, OpLinkAdd:
@@ -91,6 +91,20 @@ func (m *Machine) Describe(s *State, ev Event) string {
 		return fmt.Sprintf("device_reorder_to_tail: devices_kset_move_last(%s): list_move_tail() to the tail of devices_kset", dev)
 	case OpReorderDone:
 		return fmt.Sprintf("device_reorder_to_tail(%s): nothing more to move", dev)
+	case OpKsetMoveAfter:
+		return fmt.Sprintf("devices_kset_move_after(%s, %s): list_move()", dev, name(DevID(ev.Val)))
+	case OpKsetMoveBefore:
+		return fmt.Sprintf("devices_kset_move_before(%s, %s): list_move_tail()", dev, name(DevID(ev.Val)))
+	case OpSetParent:
+		return fmt.Sprintf("%s->parent = %s", dev, name(DevID(ev.Val)))
+	case OpKlistRemoveWait:
+		return fmt.Sprintf("klist_remove(&%s->p->knode_parent): the node is released", dev)
+	case OpDevicePMLock, OpDevicePMUnlock:
+		return ev.Kind.String() + "()"
+	case OpDevicePMAdd, OpDevicePMRemove, OpFreeDevP:
+		return fmt.Sprintf("%s(%s)", ev.Kind, dev)
+	case OpDeviceAddStart:
+		return fmt.Sprintf("device_private_init(%s); get_device(%s->parent) = %s", dev, dev, name(DevID(ev.Val)))
 	case OpParamWrite:
 		return fmt.Sprintf("core.async_shutdown = %t", ev.Val != 0)
 	case OpAsyncScheduleDomain:
@@ -144,6 +158,7 @@ func FaultText(f Fault) []string {
 		{FaultListUnlocked, "devices_kset->list used without list_lock"},
 		{FaultUnlockNotOwner, "WARNING: bad unlock balance detected"},
 		{FaultLockHeldAtExit, "BUG: lock held when returning to user space / thread exit"},
+		{FaultNullDeref, "BUG: kernel NULL pointer dereference"},
 	} {
 		if f&x.f != 0 {
 			out = append(out, x.text)

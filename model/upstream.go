@@ -4,16 +4,12 @@ package model
 // thread walks devices_kset->list from the tail and shuts each device down
 // under its parent's lock. Only the list order orders the shutdowns.
 
-var fnUpstreamDeviceShutdown FuncID
-
-func init() {
-	fnUpstreamDeviceShutdown = DefineFunc("device_shutdown", upstreamDeviceShutdown)
-	RegisterVariant(&Variant{
-		Name:    "upstream",
-		Summary: "device_shutdown() before the series: one synchronous loop",
-		Main:    fnUpstreamDeviceShutdown,
-	})
-}
+var _ = register(&Variant{
+	Name:    "upstream",
+	Number:  0,
+	Summary: "device_shutdown() before the series: one synchronous loop",
+	Main:    DefineFunc("device_shutdown", upstreamDeviceShutdown),
+})
 
 // device_shutdown(). Frame: Dev = dev, Cur = parent.
 func upstreamDeviceShutdown(k *Kernel, f *Frame) {

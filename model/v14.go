@@ -22,26 +22,34 @@ type completions struct {
 }
 
 var (
-	fnWaitForShutdownDependencies FuncID
-	fnWaitForDeviceShutdown       FuncID
-	fnV14ShutdownOneDeviceLocked  FuncID
-	v14                           = &completions{}
-)
-
-func init() {
 	fnWaitForShutdownDependencies = DefineFunc("wait_for_shutdown_dependencies", waitForShutdownDependencies)
-	fnWaitForDeviceShutdown = DefineFunc("wait_for_device_shutdown", waitForDeviceShutdown)
-	fnV14ShutdownOneDeviceLocked = DefineFunc("__shutdown_one_device", v14ShutdownOneDeviceLocked)
-	v14.earlyPass = DefineFunc("early_async_shutdown_devices", v14EarlyAsyncShutdownDevices)
-	v14.shutdownDeviceAsync = DefineFunc("shutdown_device_async", v14ShutdownDeviceAsync)
-	v14.shutdownOneDevice = DefineFunc("shutdown_one_device", v14ShutdownOneDevice)
-	v14.asyncShutdownHandler = DefineFunc("async_shutdown_handler", v14.asyncShutdownHandlerStep)
-	v14.deviceShutdown = DefineFunc("device_shutdown", v14.deviceShutdownStep)
-	RegisterVariant(&Variant{
+	fnWaitForDeviceShutdown       = DefineFunc("wait_for_device_shutdown", waitForDeviceShutdown)
+	fnV14ShutdownOneDeviceLocked  = DefineFunc("__shutdown_one_device", v14ShutdownOneDeviceLocked)
+	fnV14ShutdownOneDevice        = DefineFunc("shutdown_one_device", v14ShutdownOneDevice)
+
+	v14 = newCompletions(func(c *completions) {
+		c.earlyPass = DefineFunc("early_async_shutdown_devices", c.earlyAsyncShutdownDevicesStep)
+		c.shutdownDeviceAsync = DefineFunc("shutdown_device_async", c.shutdownDeviceAsyncStep)
+		c.shutdownOneDevice = fnV14ShutdownOneDevice
+	})
+	_ = register(&Variant{
 		Name:    "v14",
+		Number:  14,
 		Summary: "20 Apr 2026: per-device completions, early async pass under list_lock",
 		Main:    v14.deviceShutdown,
 	})
+)
+
+// newCompletions returns a version of the completion-based design: set
+// defines the functions that differ between versions (the early pass,
+// shutdown_device_async(), shutdown_one_device()); the handler and the main
+// loop are the shared ones, calling those.
+func newCompletions(set func(c *completions)) *completions {
+	c := &completions{}
+	set(c)
+	c.asyncShutdownHandler = DefineFunc("async_shutdown_handler", c.asyncShutdownHandlerStep)
+	c.deviceShutdown = DefineFunc("device_shutdown", c.deviceShutdownStep)
+	return c
 }
 
 // device_shutdown(). Frame: Dev = dev.
@@ -98,7 +106,7 @@ func (c *completions) deviceShutdownStep(k *Kernel, f *Frame) {
 		k.Call(f, asyncDone, c.shutdownDeviceAsync, f.Dev)
 	case asyncDone:
 		f.PC = lock
-		if k.t.Ret == 0 {
+		if k.Ret() == 0 {
 			f.PC = syncWait
 		}
 	case syncWait: // wait_for_shutdown_dependencies(dev, false);
@@ -130,7 +138,7 @@ func (c *completions) asyncShutdownHandlerStep(k *Kernel, f *Frame) {
 
 // early_async_shutdown_devices(). Frame: Dev = dev (the walk's position),
 // Cur = next, Aux = needs_put.
-func v14EarlyAsyncShutdownDevices(k *Kernel, f *Frame) {
+func (c *completions) earlyAsyncShutdownDevicesStep(k *Kernel, f *Frame) {
 	const (
 		param = iota
 		lock
@@ -181,10 +189,10 @@ func v14EarlyAsyncShutdownDevices(k *Kernel, f *Frame) {
 			f.PC = async
 		}
 	case async: // if (shutdown_device_async(dev))
-		k.Call(f, asyncDone, v14.shutdownDeviceAsync, f.Dev)
+		k.Call(f, asyncDone, c.shutdownDeviceAsync, f.Dev)
 	case asyncDone:
 		f.PC = del
-		if k.t.Ret == 0 { // else { needs_put = dev; break; }
+		if k.Ret() == 0 { // else { needs_put = dev; break; }
 			f.Aux, f.PC = int16(f.Dev), unlock
 		}
 	case del: // list_del_init(&dev->kobj.entry);
@@ -214,9 +222,9 @@ func v14EarlyAsyncShutdownDevices(k *Kernel, f *Frame) {
 }
 
 // shutdown_device_async(dev): returns 1 when the entry was queued.
-func v14ShutdownDeviceAsync(k *Kernel, f *Frame) {
+func (c *completions) shutdownDeviceAsyncStep(k *Kernel, f *Frame) {
 	// if (async_schedule_dev_nocall(async_shutdown_handler, dev)) return true; return false;
-	if queued, ok := k.AsyncScheduleDevNocall(v14.asyncShutdownHandler, f.Dev); ok {
+	if queued, ok := k.AsyncScheduleDevNocall(c.asyncShutdownHandler, f.Dev); ok {
 		k.Return(boolVal(queued))
 	}
 }

@@ -18,30 +18,43 @@ package model
 // The main loop, the handler and the waits are v14's.
 
 var (
-	fnV17ShutdownOneDeviceLocked FuncID
-	v17                          = &completions{}
+	fnV17ShutdownOneDeviceLocked = DefineFunc("__shutdown_one_device", v17ShutdownOneDeviceLocked)
+	fnV17ShutdownOneDevice       = DefineFunc("shutdown_one_device", v17ShutdownOneDevice)
+	fnV17KillDevice              = DefineFunc("kill_device", v17KillDevice)
+
+	v17 = newCompletions(func(c *completions) {
+		c.earlyPass = DefineFunc("start_async_shutdown_devices", c.startAsyncShutdownDevices(false))
+		c.shutdownDeviceAsync = DefineFunc("shutdown_device_async", c.v17ShutdownDeviceAsyncStep)
+		c.shutdownOneDevice = fnV17ShutdownOneDevice
+	})
+	_ = register(&Variant{
+		Name:       "v17",
+		Number:     17,
+		Summary:    "16 Jun 2026: early pass drops list_lock to queue, kill_device() completes, dead devices skipped",
+		Main:       v17.deviceShutdown,
+		KillDevice: fnV17KillDevice,
+	})
 )
 
-func init() {
-	fnV17ShutdownOneDeviceLocked = DefineFunc("__shutdown_one_device", v17ShutdownOneDeviceLocked)
-	v17.earlyPass = DefineFunc("start_async_shutdown_devices", startAsyncShutdownDevices(false))
-	v17.shutdownDeviceAsync = DefineFunc("shutdown_device_async", v17ShutdownDeviceAsync)
-	v17.shutdownOneDevice = DefineFunc("shutdown_one_device", v17ShutdownOneDevice)
-	v17.asyncShutdownHandler = DefineFunc("async_shutdown_handler", v17.asyncShutdownHandlerStep)
-	v17.deviceShutdown = DefineFunc("device_shutdown", v17.deviceShutdownStep)
-	RegisterVariant(&Variant{
-		Name:                "v17",
-		Summary:             "16 Jun 2026: early pass drops list_lock to queue, kill_device() completes, dead devices skipped",
-		Main:                v17.deviceShutdown,
-		KillDeviceCompletes: true,
-	})
+// kill_device(dev) of v17 3/5, under device_lock(dev) in device_del().
+func v17KillDevice(k *Kernel, f *Frame) {
+	switch f.PC {
+	case 0: // if (dev->p->dead) return false; dev->p->dead = true;
+		if k.KillDevice(f.Dev) {
+			f.PC = 1
+		}
+	case 1: // complete_all(&dev->p->complete); return true;
+		if k.CompleteAll(f.Dev) {
+			k.Return(1)
+		}
+	}
 }
 
 // startAsyncShutdownDevices returns start_async_shutdown_devices() of v17,
 // or, with reprotect, of v18 (whose changelog says it re-protects the list
 // removal with list_lock and holds a device reference across it; see v18.go).
 // Frame: Dev = dev, Cur = next, Dev2 = ndev, Aux = needs_put, Flag = clear_async.
-func startAsyncShutdownDevices(reprotect bool) StepFunc {
+func (c *completions) startAsyncShutdownDevices(reprotect bool) StepFunc {
 	const (
 		param = iota
 		lock
@@ -133,10 +146,10 @@ func startAsyncShutdownDevices(reprotect bool) StepFunc {
 				f.PC = async
 			}
 		case async: // if (shutdown_device_async(dev))
-			k.Call(f, asyncDone, v17.shutdownDeviceAsync, f.Dev)
+			k.Call(f, asyncDone, c.shutdownDeviceAsync, f.Dev)
 		case asyncDone:
 			switch {
-			case k.t.Ret == 0: // else { clear_async = true; put_device(dev); }
+			case k.Ret() == 0: // else { clear_async = true; put_device(dev); }
 				f.Flag, f.PC = true, putFailed
 			case reprotect:
 				f.PC = delLock
@@ -213,10 +226,10 @@ func startAsyncShutdownDevices(reprotect bool) StepFunc {
 }
 
 // shutdown_device_async(dev): returns 1 when the entry was queued.
-func v17ShutdownDeviceAsync(k *Kernel, f *Frame) {
+func (c *completions) v17ShutdownDeviceAsyncStep(k *Kernel, f *Frame) {
 	switch f.PC {
 	case 0: // if (async_schedule_dev_nocall(async_shutdown_handler, dev)) return true;
-		if queued, ok := k.AsyncScheduleDevNocall(v17.asyncShutdownHandler, f.Dev); ok {
+		if queued, ok := k.AsyncScheduleDevNocall(c.asyncShutdownHandler, f.Dev); ok {
 			f.PC = 1
 			if queued {
 				k.Return(1)

@@ -15,18 +15,17 @@ package model
 // wait_for_device_shutdown(), the dead check, the restart on a dead next
 // device and the main loop unchanged from v17.
 
-var v18 = &completions{}
-
-func init() {
-	v18.earlyPass = DefineFunc("start_async_shutdown_devices", startAsyncShutdownDevices(true))
-	v18.shutdownDeviceAsync = v17.shutdownDeviceAsync
-	v18.asyncShutdownHandler = v17.asyncShutdownHandler
-	v18.shutdownOneDevice = v17.shutdownOneDevice
-	v18.deviceShutdown = DefineFunc("device_shutdown", v18.deviceShutdownStep)
-	RegisterVariant(&Variant{
-		Name:                "v18",
-		Summary:             "1 Jul 2026 (3/5 from its changelog): list removal under list_lock again, extra reference across it",
-		Main:                v18.deviceShutdown,
-		KillDeviceCompletes: true,
+var (
+	v18 = newCompletions(func(c *completions) {
+		c.earlyPass = DefineFunc("start_async_shutdown_devices", c.startAsyncShutdownDevices(true))
+		c.shutdownDeviceAsync = DefineFunc("shutdown_device_async", c.v17ShutdownDeviceAsyncStep)
+		c.shutdownOneDevice = fnV17ShutdownOneDevice
 	})
-}
+	_ = register(&Variant{
+		Name:       "v18",
+		Number:     18,
+		Summary:    "1 Jul 2026 (3/5 from its changelog): list removal under list_lock again, extra reference across it",
+		Main:       v18.deviceShutdown,
+		KillDevice: fnV17KillDevice,
+	})
+)

@@ -25,19 +25,23 @@ type cookies struct {
 }
 
 var (
-	fnV8ShutdownOneDevice FuncID
-	v8                    = &cookies{syncAfter: true}
-)
-
-func init() {
 	fnV8ShutdownOneDevice = DefineFunc("shutdown_one_device", v8ShutdownOneDevice)
-	v8.handler = DefineFunc("shutdown_one_device_async", v8ShutdownOneDeviceAsync)
-	v8.deviceShutdown = DefineFunc("device_shutdown", v8.deviceShutdownStep)
-	RegisterVariant(&Variant{
+
+	v8 = newCookies(&cookies{syncAfter: true}, v8ShutdownOneDeviceAsync)
+	_  = register(&Variant{
 		Name:    "v8",
+		Number:  8,
 		Summary: "22 Aug 2024: every device an async entry, ordered by shutdown_after cookies",
 		Main:    v8.deviceShutdown,
 	})
+)
+
+// newCookies defines the functions of a version of the cookie design c:
+// its handler, shutdown_one_device_async(), and the shared main loop.
+func newCookies(c *cookies, handler StepFunc) *cookies {
+	c.handler = DefineFunc("shutdown_one_device_async", handler)
+	c.deviceShutdown = DefineFunc("device_shutdown", c.deviceShutdownStep)
+	return c
 }
 
 // device_shutdown(). Frame: Dev = dev, Cur = parent, Aux = cookie,
@@ -117,7 +121,7 @@ func (c *cookies) deviceShutdownStep(k *Kernel, f *Frame) {
 	case schedule: // cookie = async_schedule_domain(shutdown_one_device_async, dev, &sd_domain);
 		k.CallAsyncScheduleDomain(f, scheduled, c.handler, f.Dev)
 	case scheduled:
-		f.Aux, f.PC = k.t.Ret, linksLock
+		f.Aux, f.PC = k.Ret(), linksLock
 		if f.Cur != NoDev {
 			f.PC = setParentAfter
 		}
@@ -193,26 +197,37 @@ func v8ShutdownOneDeviceAsync(k *Kernel, f *Frame) {
 
 // shutdown_one_device(dev) of v8 2/4 (and v9 2/5). The references it drops
 // are the ones the main loop took first: get_device(dev->parent) and
-// get_device(dev).
+// get_device(dev). It loads dev->parent anew for the lock, the unlock and
+// the put: a concurrent device_move() can make them differ. (The loads of
+// a device without need_parent_lock change nothing, dev being referenced:
+// they are left out.) Frame: Cur = the parent just loaded.
 func v8ShutdownOneDevice(k *Kernel, f *Frame) {
 	const (
-		lockParent = iota
+		readLockParent = iota
+		lockParent
 		lockDev
 		shutdown
 		shutdownEnd
 		unlockDev
+		readUnlockParent
 		unlockParent
 		put
 		readParent
 		putParent
 	)
-	parent := k.Topology().Devices[f.Dev].Parent
-	parentLock := parent != NoDev && k.Topology().Devices[f.Dev].NeedParentLock
+	parentLock := k.Topology().Devices[f.Dev].NeedParentLock // dev->bus && dev->bus->need_parent_lock
 	switch f.PC {
-	case lockParent: // if (dev->parent && dev->bus && dev->bus->need_parent_lock) device_lock(dev->parent);
+	case readLockParent: // if (dev->parent && dev->bus && dev->bus->need_parent_lock)
 		if !parentLock {
 			f.PC = lockDev
-		} else if k.DeviceLock(parent) {
+		} else if p, ok := k.ReadParent(f.Dev); ok {
+			f.Cur, f.PC = p, lockParent
+			if p == NoDev {
+				f.PC = lockDev
+			}
+		}
+	case lockParent: //	device_lock(dev->parent);
+		if k.DeviceLock(f.Cur) {
 			f.PC = lockDev
 		}
 	case lockDev: // device_lock(dev);
@@ -229,12 +244,19 @@ func v8ShutdownOneDevice(k *Kernel, f *Frame) {
 		}
 	case unlockDev: // device_unlock(dev);
 		if k.DeviceUnlock(f.Dev) {
-			f.PC = unlockParent
+			f.PC = readUnlockParent
 		}
-	case unlockParent: // if (dev->parent && dev->bus && dev->bus->need_parent_lock) device_unlock(dev->parent);
+	case readUnlockParent: // if (dev->parent && dev->bus && dev->bus->need_parent_lock)
 		if !parentLock {
 			f.PC = put
-		} else if k.DeviceUnlock(parent) {
+		} else if p, ok := k.ReadParent(f.Dev); ok {
+			f.Cur, f.PC = p, unlockParent
+			if p == NoDev {
+				f.PC = put
+			}
+		}
+	case unlockParent: //	device_unlock(dev->parent);
+		if k.DeviceUnlock(f.Cur) {
 			f.PC = put
 		}
 	case put: // put_device(dev);

@@ -10,17 +10,15 @@ package model
 //     ("Unsafe shutdown ordering, forcing sync order").
 // shutdown_one_device() is v8's.
 
-var v9 = &cookies{skipSyncStateOnly: true}
-
-func init() {
-	v9.handler = DefineFunc("shutdown_one_device_async", v9ShutdownOneDeviceAsync)
-	v9.deviceShutdown = DefineFunc("device_shutdown", v9.deviceShutdownStep)
-	RegisterVariant(&Variant{
+var (
+	v9 = newCookies(&cookies{skipSyncStateOnly: true}, v9ShutdownOneDeviceAsync)
+	_  = register(&Variant{
 		Name:    "v9",
+		Number:  9,
 		Summary: "Oct 2024: v8 plus the sanity check, sync_state_only links ignored, sync devices wait on their own cookie",
 		Main:    v9.deviceShutdown,
 	})
-}
+)
 
 // shutdown_one_device_async(data = dev, cookie). Frame: Aux = cookie,
 // Dev2 = wait.

@@ -2,56 +2,64 @@ package model
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
-// Variant is one version of the device_shutdown() algorithm. A version is
-// only its algorithm code: Main is its device_shutdown().
+// Variant is one version of the device_shutdown() algorithm: only its
+// algorithm code, and what of the kernel it changes.
 type Variant struct {
 	Name    string // as given to --variant
+	Number  int    // its place in the series: 0 for upstream, else the version number
 	Summary string // one line: what the version is and where its code comes from
-	Main    FuncID // device_shutdown()
-	// KillDeviceCompletes: the version's kill_device() also calls
-	// complete_all(&dev->p->complete) (v17 3/5).
-	KillDeviceCompletes bool
+	// SameAs names the version whose algorithm this one runs ("" if its
+	// own): a version that changed only what the model does not see.
+	SameAs string
+	Main   FuncID // device_shutdown()
+	// KillDevice is kill_device() as the version has it (v17 3/5 makes it
+	// complete dev->p->complete); 0: upstream's. device_del() calls it.
+	KillDevice FuncID
 }
 
-// variantOrder is the order versions are listed in: the series' own order.
-var variantOrder = []string{"upstream", "v8", "v9", "v14", "v17", "v18"}
+// variants holds every version, each registered by its own file.
+var variants []*Variant
+
+// register adds a version: the variable a version file declares with it
+// is the version. Variants lists them in series order, so a new version is
+// one new file.
+func register(v *Variant) *Variant {
+	variants = append(variants, v)
+	return v
+}
 
 // DefaultVariant is the version checked when none is named.
 const DefaultVariant = "v14"
 
-var variants = map[string]*Variant{}
-
-// RegisterVariant makes a version available to LookupVariant. Call it from
-// init(); only the versions named in the series' order are listed by Variants.
-func RegisterVariant(v *Variant) {
-	if _, dup := variants[v.Name]; dup {
-		panic("model: variant " + v.Name + " registered twice")
-	}
-	variants[v.Name] = v
-}
-
-// Variants returns every modeled version, oldest first.
+// Variants returns every modeled version in the series' order, oldest first.
 func Variants() []*Variant {
-	var vs []*Variant
-	for _, name := range variantOrder {
-		if v, ok := variants[name]; ok {
-			vs = append(vs, v)
-		}
-	}
+	vs := slices.Clone(variants)
+	slices.SortFunc(vs, func(a, b *Variant) int { return a.Number - b.Number })
 	return vs
 }
 
 // LookupVariant returns the version called name.
 func LookupVariant(name string) (*Variant, error) {
-	if v, ok := variants[name]; ok {
-		return v, nil
+	for _, v := range variants {
+		if v.Name == name {
+			return v, nil
+		}
 	}
 	var names []string
 	for _, v := range Variants() {
 		names = append(names, v.Name)
 	}
 	return nil, fmt.Errorf("unknown variant %q (have %s)", name, strings.Join(names, ", "))
+}
+
+// killDevice is the version's kill_device().
+func (v *Variant) killDevice() FuncID {
+	if v.KillDevice != 0 {
+		return v.KillDevice
+	}
+	return fnKillDevice
 }

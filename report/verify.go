@@ -3,9 +3,11 @@ package report
 import (
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/shutdowncheck/shutdowncheck/campaign"
+	"github.com/shutdowncheck/shutdowncheck/model"
 )
 
 // WriteVerify writes a bounded proof's report as a table, per property:
@@ -20,8 +22,7 @@ func WriteVerify(w io.Writer, rep *campaign.VerifyReport, files bool) {
 		shard = fmt.Sprintf(", %d shards merged", len(rep.Merged))
 	}
 	fmt.Fprintf(w, "verify %s: every topology of %d-%d devices with at most %d link(s)%s\n", rep.Variant, rep.MinDevices, rep.MaxDevices, rep.MaxLinks, shard)
-	fmt.Fprintf(w, "  scenario: async_shutdown %t, workers %d, alloc_failures %d, param_toggle %t\n",
-		rep.Scenario.AsyncShutdown, rep.Scenario.Workers, rep.Scenario.AllocFailures, rep.Scenario.ParamToggle)
+	fmt.Fprintf(w, "  scenario: %s\n", scenarioSettings(rep.Scenario))
 	status := "complete: every topology explored exhaustively"
 	if !rep.Complete {
 		status = "INCOMPLETE (" + rep.Stopped + "): not a proof"
@@ -60,4 +61,19 @@ func VerifyProgress(w io.Writer) func(campaign.VerifyProgress) {
 		}
 		fmt.Fprintf(w, "%s, %d states, %.0f states/s, %s elapsed\n", line, p.States, float64(p.States)/secs, p.Elapsed.Round(time.Second))
 	}
+}
+
+// scenarioSettings lists the scenario's true/false and numeric fields, as
+// "name value" (verify enumerates topologies: no device names).
+func scenarioSettings(sc model.Scenario) string {
+	var parts []string
+	for _, f := range model.ScenarioFields {
+		switch f.Kind {
+		case model.BoolField:
+			parts = append(parts, fmt.Sprintf("%s %t", f.Name, *f.Bool(&sc)))
+		case model.IntField:
+			parts = append(parts, fmt.Sprintf("%s %d", f.Name, *f.Int(&sc)))
+		}
+	}
+	return strings.Join(parts, ", ")
 }

@@ -71,11 +71,9 @@ func Run(m *model.Machine, ms []int, maxSteps int) *Timeline {
 }
 
 // Scenario is sc without what makes a run nondeterministic (injected
-// allocation failures, device_del, device_add, parameter writes): only the
-// worker bound and core.async_shutdown shape a timed run.
-func Scenario(sc model.Scenario) model.Scenario {
-	return model.Scenario{AsyncShutdown: sc.AsyncShutdown, Workers: sc.Workers}
-}
+// allocation failures, the environment actors): the fields a timed run
+// keeps (model.ScenarioField.Timed).
+func Scenario(sc model.Scenario) model.Scenario { return sc.ForTimedRun() }
 
 // sim is the simulator's state besides the model state: per thread, when
 // it can next run and what it waits for.

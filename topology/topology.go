@@ -297,6 +297,7 @@ func (p *parser) links(n *yaml.Node, top *model.Topology) error {
 			"supplier":        func(v *yaml.Node) error { supNode = v; return p.str(v, "supplier", &sup) },
 			"consumer":        func(v *yaml.Node) error { conNode = v; return p.str(v, "consumer", &con) },
 			"sync_state_only": func(v *yaml.Node) error { return p.bool(v, "sync_state_only", &l.SyncStateOnly) },
+			"before_add":      func(v *yaml.Node) error { return p.bool(v, "before_add", &l.BeforeAdd) },
 		})
 		if err != nil {
 			return err
@@ -320,14 +321,50 @@ func (p *parser) scenario(n *yaml.Node, s *model.Scenario) error {
 	for i := 0; n.Kind == yaml.MappingNode && i+1 < len(n.Content); i += 2 {
 		p.fieldLines[n.Content[i].Value] = n.Content[i].Line
 	}
-	return p.fields(n, map[string]func(*yaml.Node) error{
-		"async_shutdown": func(v *yaml.Node) error { return p.bool(v, "async_shutdown", &s.AsyncShutdown) },
-		"workers":        func(v *yaml.Node) error { return p.int(v, "workers", &s.Workers) },
-		"alloc_failures": func(v *yaml.Node) error { return p.int(v, "alloc_failures", &s.AllocFailures) },
-		"remove":         func(v *yaml.Node) error { return p.strs(v, "remove", &s.Remove) },
-		"hot_add":        func(v *yaml.Node) error { return p.strs(v, "hot_add", &s.HotAdd) },
-		"param_toggle":   func(v *yaml.Node) error { return p.bool(v, "param_toggle", &s.ParamToggle) },
-	})
+	handlers := map[string]func(*yaml.Node) error{}
+	for _, f := range model.ScenarioFields {
+		switch f.Kind {
+		case model.BoolField:
+			handlers[f.Name] = func(v *yaml.Node) error { return p.bool(v, f.Name, f.Bool(s)) }
+		case model.IntField:
+			handlers[f.Name] = func(v *yaml.Node) error { return p.int(v, f.Name, f.Int(s)) }
+		case model.DevicesField:
+			handlers[f.Name] = func(v *yaml.Node) error { return p.strs(v, f.Name, f.Devices(s)) }
+		case model.MovesField:
+			handlers[f.Name] = func(v *yaml.Node) error { return p.moves(v, f.Name, f.Moves(s)) }
+		}
+	}
+	return p.fields(n, handlers)
+}
+
+// moves reads a list of {device, parent, order} mappings (parent omitted or
+// null: NULL). Topology.Check validates them.
+func (p *parser) moves(n *yaml.Node, field string, out *[]model.Move) error {
+	if n.Kind != yaml.SequenceNode {
+		return p.errorf(n, "%s must be a list of {device, parent, order}", field)
+	}
+	for _, item := range n.Content {
+		item = resolve(item)
+		var mv model.Move
+		err := p.fields(item, map[string]func(*yaml.Node) error{
+			"device": func(v *yaml.Node) error { return p.str(v, "device", &mv.Device) },
+			"parent": func(v *yaml.Node) error {
+				if v.Tag == "!!null" {
+					return nil
+				}
+				return p.str(v, "parent", &mv.Parent)
+			},
+			"order": func(v *yaml.Node) error { return p.str(v, "order", &mv.Order) },
+		})
+		if err != nil {
+			return err
+		}
+		if mv.Device == "" || mv.Order == "" {
+			return p.errorf(item, "a move needs a device and an order")
+		}
+		*out = append(*out, mv)
+	}
+	return nil
 }
 
 func (p *parser) str(n *yaml.Node, field string, out *string) error {

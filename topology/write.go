@@ -34,24 +34,61 @@ type LinkYAML struct {
 	Supplier      string `yaml:"supplier"`
 	Consumer      string `yaml:"consumer"`
 	SyncStateOnly bool   `yaml:"sync_state_only"`
+	BeforeAdd     bool   `yaml:"before_add,omitempty"`
 }
 
-// ScenarioYAML is the scenario mapping.
-type ScenarioYAML struct {
-	AsyncShutdown bool     `yaml:"async_shutdown"`
-	Workers       int      `yaml:"workers"`
-	AllocFailures int      `yaml:"alloc_failures"`
-	Remove        []string `yaml:"remove,flow,omitempty"`
-	HotAdd        []string `yaml:"hot_add,flow,omitempty"`
-	ParamToggle   bool     `yaml:"param_toggle,omitempty"`
+// MoveYAML is one entry of the scenario's move list.
+type MoveYAML struct {
+	Device string `yaml:"device"`
+	Parent string `yaml:"parent,omitempty"`
+	Order  string `yaml:"order"`
+}
+
+// ScenarioYAML is the scenario mapping: every field of
+// model.ScenarioFields in its order, the settings always, an actor only
+// when it is set.
+type ScenarioYAML model.Scenario
+
+// MarshalYAML writes the mapping field by field.
+func (y ScenarioYAML) MarshalYAML() (any, error) {
+	sc := model.Scenario(y)
+	m := &yaml.Node{Kind: yaml.MappingNode}
+	for _, f := range model.ScenarioFields {
+		if !f.Always && f.IsZero(&sc) {
+			continue
+		}
+		var v yaml.Node
+		var err error
+		switch f.Kind {
+		case model.BoolField:
+			err = v.Encode(*f.Bool(&sc))
+		case model.IntField:
+			err = v.Encode(*f.Int(&sc))
+		case model.DevicesField:
+			err = v.Encode(*f.Devices(&sc))
+			v.Style = yaml.FlowStyle
+		case model.MovesField:
+			v = yaml.Node{Kind: yaml.SequenceNode}
+			for _, mv := range *f.Moves(&sc) {
+				var item yaml.Node
+				if err = item.Encode(MoveYAML{Device: mv.Device, Parent: mv.Parent, Order: mv.Order}); err != nil {
+					break
+				}
+				item.Style = yaml.FlowStyle
+				v.Content = append(v.Content, &item)
+			}
+		}
+		if err != nil {
+			return nil, err
+		}
+		m.Content = append(m.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: f.Name}, &v)
+	}
+	return m, nil
 }
 
 // ToFile converts a topology, with scenario sc, to its YAML form.
 func ToFile(t *model.Topology, sc model.Scenario) File {
-	f := File{Name: t.Name, Scenario: ScenarioYAML{
-		AsyncShutdown: sc.AsyncShutdown, Workers: sc.Workers, AllocFailures: sc.AllocFailures,
-		Remove: sc.Remove, HotAdd: sc.HotAdd, ParamToggle: sc.ParamToggle,
-	}}
+	f := File{Name: t.Name, Scenario: ScenarioYAML(sc)}
 	for _, d := range t.Devices {
 		y := DeviceYAML{Name: d.Name, Async: d.Async, NeedParentLock: d.NeedParentLock, ShutdownMS: d.ShutdownMS}
 		if d.Parent != model.NoDev {
@@ -68,7 +105,7 @@ func ToFile(t *model.Topology, sc model.Scenario) File {
 		}
 	}
 	for _, l := range t.Links {
-		f.Links = append(f.Links, LinkYAML{Supplier: t.Devices[l.Supplier].Name, Consumer: t.Devices[l.Consumer].Name, SyncStateOnly: l.SyncStateOnly})
+		f.Links = append(f.Links, LinkYAML{Supplier: t.Devices[l.Supplier].Name, Consumer: t.Devices[l.Consumer].Name, SyncStateOnly: l.SyncStateOnly, BeforeAdd: l.BeforeAdd})
 	}
 	return f
 }

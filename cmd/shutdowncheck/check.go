@@ -177,10 +177,16 @@ func (c *checkConfig) report(res *checker.Result, props checker.Properties, stdo
 	return exitStatus(len(res.Violations) > 0, res.Complete()), nil
 }
 
+// variantNames lists the versions for --variant's help, saying which run
+// the algorithm of another.
 func variantNames() string {
 	var names []string
 	for _, v := range model.Variants() {
-		names = append(names, v.Name)
+		name := v.Name
+		if v.SameAs != "" {
+			name += " (the algorithm of " + v.SameAs + ")"
+		}
+		names = append(names, name)
 	}
 	return strings.Join(names, ", ")
 }

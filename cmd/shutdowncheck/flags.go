@@ -28,38 +28,70 @@ func (l *listFlag) Set(v string) error {
 	return nil
 }
 
-// scenarioFlags are the flags that override a topology's scenario.
+// scenarioFlags are the flags that override a topology's scenario: one per
+// scenario field (model.ScenarioFields), named like it with '-' for '_'.
 type scenarioFlags struct {
-	workers, allocFailures int
-	remove, hotAdd         listFlag
-	paramToggle, async     bool
+	values model.Scenario // what the flags set
 }
 
+// flagName is the command-line name of a scenario field.
+func flagName(f *model.ScenarioField) string { return strings.ReplaceAll(f.Name, "_", "-") }
+
 func (f *scenarioFlags) register(fs *flag.FlagSet) {
-	fs.IntVar(&f.workers, "workers", 0, "async_wq worker bound (0 = unbounded)")
-	fs.IntVar(&f.allocFailures, "alloc-failures", 0, "injected async_schedule_dev_nocall() failures per run")
-	fs.Var(&f.remove, "remove", "devices a concurrent device_del() deletes (repeatable, comma-separated)")
-	fs.Var(&f.hotAdd, "hot-add", "absent devices a concurrent device_add() registers (repeatable)")
-	fs.BoolVar(&f.paramToggle, "param-toggle", false, "a writer may flip core.async_shutdown once")
-	fs.BoolVar(&f.async, "async-shutdown", true, "core.async_shutdown at start")
+	f.values = model.DefaultScenario()
+	for _, field := range model.ScenarioFields {
+		switch field.Kind {
+		case model.BoolField:
+			p := field.Bool(&f.values)
+			fs.BoolVar(p, flagName(field), *p, field.Usage)
+		case model.IntField:
+			p := field.Int(&f.values)
+			fs.IntVar(p, flagName(field), *p, field.Usage)
+		case model.DevicesField:
+			fs.Var((*listFlag)(field.Devices(&f.values)), flagName(field), field.Usage+" (repeatable, comma-separated)")
+		case model.MovesField:
+			fs.Var((*movesFlag)(field.Moves(&f.values)), flagName(field), field.Usage+" (repeatable)")
+		}
+	}
+}
+
+// movesFlag is a repeatable DEV>PARENT@ORDER flag.
+type movesFlag []model.Move
+
+func (m *movesFlag) String() string {
+	var s []string
+	for _, mv := range *m {
+		s = append(s, mv.String())
+	}
+	return strings.Join(s, " ")
+}
+
+func (m *movesFlag) Set(v string) error {
+	mv, err := model.ParseMove(v)
+	if err != nil {
+		return err
+	}
+	*m = append(*m, mv)
+	return nil
 }
 
 // apply overrides sc with the flags that were set on the command line.
 func (f *scenarioFlags) apply(fs *flag.FlagSet, sc model.Scenario) model.Scenario {
 	fs.Visit(func(fl *flag.Flag) {
-		switch fl.Name {
-		case "workers":
-			sc.Workers = f.workers
-		case "alloc-failures":
-			sc.AllocFailures = f.allocFailures
-		case "remove":
-			sc.Remove = f.remove
-		case "hot-add":
-			sc.HotAdd = f.hotAdd
-		case "param-toggle":
-			sc.ParamToggle = f.paramToggle
-		case "async-shutdown":
-			sc.AsyncShutdown = f.async
+		for _, field := range model.ScenarioFields {
+			if flagName(field) != fl.Name {
+				continue
+			}
+			switch field.Kind {
+			case model.BoolField:
+				*field.Bool(&sc) = *field.Bool(&f.values)
+			case model.IntField:
+				*field.Int(&sc) = *field.Int(&f.values)
+			case model.DevicesField:
+				*field.Devices(&sc) = *field.Devices(&f.values)
+			case model.MovesField:
+				*field.Moves(&sc) = *field.Moves(&f.values)
+			}
 		}
 	})
 	return sc

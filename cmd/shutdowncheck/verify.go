@@ -94,8 +94,10 @@ func (c *verifyConfig) space(fs *flag.FlagSet) (campaign.VerifySpace, error) {
 		return campaign.VerifySpace{}, fmt.Errorf("--max-links must be between 0 and %d (got %d)", campaign.MaxProofLinks, c.maxLinks)
 	}
 	sc := c.scenario.apply(fs, model.DefaultScenario())
-	if len(sc.Remove) > 0 || len(sc.HotAdd) > 0 {
-		return campaign.VerifySpace{}, fmt.Errorf("--remove and --hot-add name devices of one topology; verify enumerates topologies")
+	for _, f := range model.ScenarioFields {
+		if (f.Kind == model.DevicesField || f.Kind == model.MovesField) && !f.IsZero(&sc) {
+			return campaign.VerifySpace{}, fmt.Errorf("--%s names devices of one topology; verify enumerates topologies", flagName(f))
+		}
 	}
 	i, n, err := campaign.ParseShard(c.shard)
 	if err != nil {
