@@ -139,9 +139,45 @@ func checkCounts(reps []*VerifyReport, names []string) error {
 	return nil
 }
 
+// sameScenario compares every field of two scenarios (model.ScenarioFields;
+// an empty list is no list).
 func sameScenario(a, b model.Scenario) bool {
-	return a.AsyncShutdown == b.AsyncShutdown && a.Workers == b.Workers && a.AllocFailures == b.AllocFailures &&
-		a.ParamToggle == b.ParamToggle && slices.Equal(a.Remove, b.Remove) && slices.Equal(a.HotAdd, b.HotAdd)
+	for _, f := range model.ScenarioFields {
+		switch f.Kind {
+		case model.BoolField:
+			if *f.Bool(&a) != *f.Bool(&b) {
+				return false
+			}
+		case model.IntField:
+			if *f.Int(&a) != *f.Int(&b) {
+				return false
+			}
+		case model.DevicesField:
+			if !slices.Equal(*f.Devices(&a), *f.Devices(&b)) {
+				return false
+			}
+		case model.MovesField:
+			if !slices.Equal(*f.Moves(&a), *f.Moves(&b)) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// checkScenario checks a proof's scenario: settings only (verify
+// enumerates topologies: no actor names their devices), each valid.
+func checkScenario(sc model.Scenario) error {
+	for _, f := range model.ScenarioFields {
+		if (f.Kind == model.DevicesField || f.Kind == model.MovesField) && !f.IsZero(&sc) {
+			return fmt.Errorf("scenario: %s names devices of one topology; verify enumerates topologies", f.Name)
+		}
+	}
+	one := &model.Topology{Name: "d0", Devices: []model.Device{{Name: "d0", Parent: -1, Present: true}}, Scenario: sc}
+	if err := one.Check(); err != nil {
+		return fmt.Errorf("scenario: %v", err)
+	}
+	return nil
 }
 
 // Validate checks a verify --json report field by field, and replays each
@@ -164,10 +200,6 @@ func (r *VerifyReport) Validate() error {
 		return fmt.Errorf("shard %d/%d: want 1 <= shard <= shards", r.Shard, r.Shards)
 	case r.MaxSteps < 0:
 		return fmt.Errorf("max_steps must not be negative (got %d)", r.MaxSteps)
-	case len(r.Scenario.Remove) > 0 || len(r.Scenario.HotAdd) > 0:
-		return fmt.Errorf("scenario: verify enumerates topologies; it has no devices to remove or hot-add")
-	case r.Scenario.Workers < 0 || r.Scenario.AllocFailures < 0 || r.Scenario.AllocFailures > 100:
-		return fmt.Errorf("scenario: workers must be 0 or more, alloc_failures between 0 and 100")
 	case len(r.Properties) == 0:
 		return fmt.Errorf("properties: none")
 	case r.Verdict != "pass" && r.Verdict != "violation":
@@ -184,7 +216,9 @@ func (r *VerifyReport) Validate() error {
 	case r.Complete && r.Stats.States < r.Topologies:
 		return fmt.Errorf("%d topologies checked in %d states: each has one at least", r.Topologies, r.Stats.States)
 	}
-	props := checker.Properties{}
+	if err := checkScenario(r.Scenario); err != nil {
+		return err
+	}
 	for i, p := range r.Properties {
 		if _, err := checker.ParseProperty(string(p)); err != nil {
 			return fmt.Errorf("properties: %v", err)
@@ -192,7 +226,6 @@ func (r *VerifyReport) Validate() error {
 		if slices.Contains(r.Properties[:i], p) {
 			return fmt.Errorf("properties: %s twice", p)
 		}
-		props[p] = true
 	}
 	rows := Rows(r.Properties)
 	for i := range r.Found {

@@ -138,7 +138,8 @@ func TestIncompleteExitsThree(t *testing.T) {
 // nothing.
 func TestAutoSamplesWhenNoProof(t *testing.T) {
 	big := file(t, "eight.yaml", eightAsync)
-	code, out, _ := shutdowncheck(t, "check", "--property", "order", "--prove-for", "1ms", "--runs", "50", big)
+	// v18 does nothing wrong here, but proving it takes 600,000 transitions.
+	code, out, _ := shutdowncheck(t, "check", "--variant", "v18", "--prove-for", "1ms", "--runs", "50", big)
 	if code != exitIncomplete || !strings.Contains(out, "strategy auto, INCOMPLETE (no proof within 1ms), then 50 PCT runs: not exhaustive, not a proof") {
 		t.Errorf("exit %d\n%s", code, out)
 	}
