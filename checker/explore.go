@@ -264,8 +264,8 @@ func (x *explorer) auto(b *baseline) *explorer {
 		}
 		x.runs()
 		x.sampled = x.stats.Runs
-		if x.stopped == gaveUp {
-			x.stopped = ""
+		if x.stopped == gaveUp || x.stopped == why {
+			x.stopped = "" // the sample is bounded by design
 		}
 		if x.stopped == "" || x.stopped == StopViolation {
 			x.stopped = cmp.Or(x.stopped, why)

@@ -59,15 +59,15 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 	if len(pos) != 1 {
 		return 0, fmt.Errorf("check needs exactly one topology file (got %d arguments)", len(pos))
 	}
+	opt, err := c.options()
+	if err != nil {
+		return 0, err
+	}
 	top, err := topology.LoadWith(pos[0], func(sc *model.Scenario) { *sc = c.scenario.apply(fs, *sc) })
 	if err != nil {
 		return 0, err
 	}
 	m, err := c.machine(top)
-	if err != nil {
-		return 0, err
-	}
-	opt, err := c.options()
 	if err != nil {
 		return 0, err
 	}
