@@ -36,7 +36,7 @@ const (
 )
 
 // exitStatuses is the one-line table of the exit statuses, for -h.
-const exitStatuses = "Exit status: 0 no violation, search complete | 1 violation found | 2 bad usage or input | 3 no violation, search cut short (timeout, memory budget, interrupt): not a proof\n"
+const exitStatuses = "Exit status: 0 no violation, search complete | 1 violation found | 2 bad usage or input | 3 no violation, search cut short (timeout, memory budget, interrupt, auto giving a proof up, shards missing): not a proof\n"
 
 // exitStatus is the status of a search or campaign: a violation wins, then
 // whether it was complete.
