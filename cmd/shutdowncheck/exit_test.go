@@ -367,3 +367,58 @@ func TestImportCapped(t *testing.T) {
 		t.Errorf("read past the cap: %v", err)
 	}
 }
+
+// A second SIGTERM, while --out records the other versions' verdicts after
+// the search was stopped, skips that work instead of killing the process:
+// the files are written, the versions not done recorded "unknown".
+func TestSecondSignalSkipsVersions(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the command as a process")
+	}
+	src := "name: wide\ndevices:\n"
+	for i := range 300 {
+		src += fmt.Sprintf("  - {name: d%d, async: %v}\n", i, i%30 == 0)
+	}
+	big, dir := file(t, "wide.yaml", src), t.TempDir()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(exe, "check", "--strategy", "dfs", "--out", dir, big)
+	cmd.Env = append(os.Environ(), "SHUTDOWNCHECK_RUN_MAIN=1")
+	var stdout bytes.Buffer
+	cmd.Stdout = &stdout
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var seen bytes.Buffer
+	buf := make([]byte, 4096)
+	await := func(what string) {
+		for !bytes.Contains(seen.Bytes(), []byte(what)) {
+			n, err := stderr.Read(buf)
+			seen.Write(buf[:n])
+			if err != nil {
+				t.Fatalf("no %q in\n%s", what, seen.String())
+			}
+		}
+	}
+	await("found after ")
+	cmd.Process.Signal(syscall.SIGTERM)
+	await("every version's verdict on wide")
+	begin := time.Now()
+	cmd.Process.Signal(syscall.SIGTERM)
+	rest, _ := io.ReadAll(stderr)
+	seen.Write(rest)
+	cmd.Wait()
+	if code := cmd.ProcessState.ExitCode(); code != exitViolation || time.Since(begin) > 5*time.Second ||
+		!strings.Contains(seen.String(), "terminated: skipping the other versions' verdicts") {
+		t.Errorf("exit %d after %v\n%s", code, time.Since(begin), seen.String())
+	}
+	if data, err := os.ReadFile(filepath.Join(dir, "wide-v14-sleep-in-atomic.yaml")); err != nil || !bytes.Contains(data, []byte("unknown")) {
+		t.Errorf("%v\n%.400s", err, data)
+	}
+}
