@@ -33,3 +33,14 @@ func TestVerifyStopsCounting(t *testing.T) {
 		}
 	}
 }
+
+// The memory budget a proof's context carries stops it as a whole, and
+// the report says why.
+func TestVerifyMemoryBudget(t *testing.T) {
+	v14, _ := model.LookupVariant("v14")
+	space := VerifySpace{MaxDevices: 4, MaxLinks: 1, Scenario: model.DefaultScenario()}
+	res := Verify(space, v14, VerifyOptions{Engine: checker.Auto, Context: checker.WithMaxMemory(context.Background(), 1)})
+	if res.Complete || res.Stopped != checker.StopMemory || res.Checked == res.Total {
+		t.Errorf("complete %v, stopped %q, %d of %d checked", res.Complete, res.Stopped, res.Checked, res.Total)
+	}
+}
