@@ -7,7 +7,7 @@ import (
 	"github.com/shutdowncheck/shutdowncheck/model"
 )
 
-// Environment actors (SPEC §2), each on the smallest topology that shows
+// Environment actors (docs/FORMAT.md, scenario), each on the smallest topology that shows
 // what it does to v14, with upstream beside it. Expected answers are derived
 // in each comment.
 

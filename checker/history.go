@@ -10,7 +10,7 @@ import (
 
 // A run's device shutdowns form a history: each ->shutdown() callback is an
 // operation from its start to its return, on the lane of the thread that ran
-// it. The sequential specification (SPEC §3 linearizability): a device shuts
+// it. The sequential specification (docs/PROPERTIES.md, linearizability): a device shuts
 // down once, after every device that depends on it (its children and its
 // non-sync_state_only consumers, theirs, and so on) that is shut down in the
 // same run. The monitor checks the same thing step by step

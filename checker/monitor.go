@@ -203,7 +203,7 @@ func relation(s *model.State, sup, dev model.DevID) string {
 func (mo *monitor) checkDeadDevice(s *model.State, ev model.Event) {
 	if s.Dev[ev.Dev].Has(model.FlagDead) {
 		mo.report(finding{property: DeadDevice,
-			message: fmt.Sprintf("%s: ->shutdown() runs on %s, whose device_del() has begun (dead): %s", mo.m.ThreadName(s, ev.Thread), mo.name(ev.Dev), ev.Func),
+			message: fmt.Sprintf("%s: ->shutdown() runs on %s, whose device_del() has begun (dead)", mo.m.ThreadName(s, ev.Thread), mo.name(ev.Dev)),
 			details: []string{"the driver shuts down a device it is being unbound from"}})
 	}
 }

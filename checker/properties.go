@@ -1,5 +1,5 @@
 // Package checker explores a model (package model) under a strategy (package
-// scheduler), watches every run with the property monitors of SPEC §3, and
+// scheduler), watches every run with the property monitors of docs/PROPERTIES.md, and
 // reports a minimal counterexample for each property it can violate.
 package checker
 
@@ -11,11 +11,11 @@ import (
 	"github.com/shutdowncheck/shutdowncheck/model"
 )
 
-// Property is a property of SPEC §3, by its name (part of the interface:
+// Property is a property of docs/PROPERTIES.md, by its name (part of the interface:
 // flags, JSON and counterexample files use it).
 type Property string
 
-// The properties of SPEC §3.
+// The properties of docs/PROPERTIES.md.
 const (
 	Order           Property = "order"
 	Deadlock        Property = "deadlock"

@@ -1,4 +1,4 @@
-// Package corpus reads and writes counterexample files (SPEC §6) and holds
+// Package corpus reads and writes counterexample files (docs/FORMAT.md) and holds
 // the corpus of them that `go test ./...` replays: each file carries the
 // topology, the scenario, the version, the schedule and the property it
 // violates, as plain YAML.

@@ -3,6 +3,8 @@ package importer
 import (
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strconv"
@@ -24,7 +26,7 @@ func ReadBootlog(name, orderFile string, order io.Reader, eventsFile string, eve
 	seen := map[string]int{}
 	busDevice := map[string]string{} // name -> id of the device links refer to
 	scsiNames := map[string]bool{}
-	err := rows(orderFile, order, 4, func(f []string) error {
+	err := rows(orderFile, order, 4, func(line int, f []string) error {
 		n, bus := f[1], f[2]
 		seen[n]++
 		id := n
@@ -36,7 +38,7 @@ func ReadBootlog(name, orderFile string, order io.Reader, eventsFile string, eve
 			return fmt.Errorf("add_seq %q of %s is not a number", f[3], n)
 		}
 		addSeq = append(addSeq, seq)
-		d := device{id: id, name: n, subsystem: bus}
+		d := device{id: id, name: n, subsystem: bus, pos: fmt.Sprintf("%s:%d", orderFile, line)}
 		if bus == "" {
 			d.class = true
 		}
@@ -52,16 +54,20 @@ func ReadBootlog(name, orderFile string, order io.Reader, eventsFile string, eve
 	if err != nil {
 		return nil, err
 	}
+	if len(devs) == 0 {
+		return nil, fmt.Errorf("%s: no devices", orderFile)
+	}
 	scsiParents(devs, busDevice, scsiNames)
 	var links []link
-	err = rows(eventsFile, events, 6, func(f []string) error {
+	err = rows(eventsFile, events, 6, func(line int, f []string) error {
 		consumer, supplier := busDevice[f[4]], busDevice[f[5]]
 		switch f[3] {
 		case "link_consumer", "link_sync_state_only":
 			if consumer == "" || supplier == "" {
 				return fmt.Errorf("link %s -> %s: a device not in the final order", f[5], f[4])
 			}
-			links = append(links, link{supplier: supplier, consumer: consumer, syncStateOnly: f[3] == "link_sync_state_only"})
+			links = append(links, link{supplier: supplier, consumer: consumer, syncStateOnly: f[3] == "link_sync_state_only",
+				pos: fmt.Sprintf("%s:%d", eventsFile, line)})
 		case "link_dropped":
 			for i, l := range links {
 				if l.supplier == supplier && l.consumer == consumer {
@@ -91,7 +97,7 @@ func ReadBootlog(name, orderFile string, order io.Reader, eventsFile string, eve
 		"parents: the log does not name them; only the SCSI ones follow from the kernel's names (hostH > targetH:C:T > H:C:T:L > class devices of the same name); every other device is a root and the device links carry the dependencies",
 		"SCSI class devices: the first one named like a SCSI host or device is its shost_dev or sdev_dev (async, added right after it by scsi_add_host / scsi_sysfs_add_sdev); later ones (bsg, scsi_disk, scsi_generic) are sync",
 	}
-	return build(name, devs, registered, links, notes)
+	return build(name, orderFile, devs, registered, links, notes)
 }
 
 var (
@@ -150,10 +156,10 @@ func scsiDevtype(n string) string {
 	return ""
 }
 
-// rows calls fn with the tab-separated fields of each data row (skipping
-// comments and a "seq" header), which must have at least min fields.
-func rows(file string, r io.Reader, min int, fn func([]string) error) error {
-	return eachLine(file, r, func(_ int, t string) error {
+// rows calls fn with the line number and the tab-separated fields of each
+// data row (skipping comments and a "seq" header), padded to min fields.
+func rows(file string, r io.Reader, min int, fn func(line int, f []string) error) error {
+	return eachLine(file, r, func(line int, t string) error {
 		if comment(t) || strings.HasPrefix(t, "seq\t") {
 			return nil
 		}
@@ -161,6 +167,83 @@ func rows(file string, r io.Reader, min int, fn func([]string) error) error {
 		for len(f) < min {
 			f = append(f, "")
 		}
-		return fn(f)
+		return fn(line, f)
 	})
+}
+
+// The boot log's two files, as a directory holds them: bare, or both with
+// the same PREFIX (testdata/wrt1900acs.devices_kset_final_order.tsv).
+const (
+	bootlogOrder  = "devices_kset_final_order.tsv"
+	bootlogEvents = "events.tsv"
+)
+
+// BootlogFiles finds a boot log's order and events files from src: a
+// directory that holds devices_kset_final_order.tsv and events.tsv, or one
+// pair of them named PREFIX.devices_kset_final_order.tsv and
+// PREFIX.events.tsv; the path DIR/PREFIX; or either file itself. prefix is
+// PREFIX, "" when the files are bare.
+func BootlogFiles(src string) (order, events, prefix string, err error) {
+	dir, base := src, ""
+	if st, err := os.Stat(src); err != nil || !st.IsDir() {
+		dir, base = filepath.Dir(src), filepath.Base(src)
+		base = strings.TrimSuffix(strings.TrimSuffix(base, "."+bootlogOrder), "."+bootlogEvents)
+		if base == bootlogOrder || base == bootlogEvents {
+			base = ""
+		}
+	} else {
+		prefixes, err := bootlogPrefixes(dir)
+		if err != nil {
+			return "", "", "", err
+		}
+		switch len(prefixes) {
+		case 0:
+			return "", "", "", fmt.Errorf("%s: no boot log here (%s and %s, or PREFIX.%s and PREFIX.%s)", src, bootlogOrder, bootlogEvents, bootlogOrder, bootlogEvents)
+		case 1:
+			base = prefixes[0]
+		default:
+			var files []string
+			for _, p := range prefixes {
+				files = append(files, strings.TrimPrefix(p+"."+bootlogOrder, "."))
+			}
+			return "", "", "", fmt.Errorf("%s: holds several boot logs (%s): name one of the files", src, strings.Join(files, ", "))
+		}
+	}
+	name := func(f string) string {
+		if base == "" {
+			return filepath.Join(dir, f)
+		}
+		return filepath.Join(dir, base+"."+f)
+	}
+	for _, f := range []string{name(bootlogOrder), name(bootlogEvents)} {
+		if _, err := os.Stat(f); err != nil {
+			return "", "", "", fmt.Errorf("%s: %v", f, err)
+		}
+	}
+	return name(bootlogOrder), name(bootlogEvents), base, nil
+}
+
+// bootlogPrefixes lists the boot logs of a directory by prefix ("" for the
+// bare pair): the order files with an events file beside them.
+func bootlogPrefixes(dir string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, e := range entries {
+		n := e.Name()
+		if n == bootlogOrder {
+			if _, err := os.Stat(filepath.Join(dir, bootlogEvents)); err == nil {
+				out = append(out, "")
+			}
+			continue
+		}
+		if p, ok := strings.CutSuffix(n, "."+bootlogOrder); ok {
+			if _, err := os.Stat(filepath.Join(dir, p+"."+bootlogEvents)); err == nil {
+				out = append(out, p)
+			}
+		}
+	}
+	return out, nil
 }

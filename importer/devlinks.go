@@ -16,9 +16,9 @@ import (
 // makes it. The order puts every supplier before its consumers, ties by name.
 func ReadDevlinks(name, file string, r io.Reader) (*Result, error) {
 	var links []link
-	ids := map[string]bool{}
+	ids := map[string]string{} // each device's first place in the file
 	unknown := 0
-	err := eachLine(file, r, func(_ int, text string) error {
+	err := eachLine(file, r, func(line int, text string) error {
 		t := strings.TrimSpace(text)
 		if comment(t) {
 			return nil
@@ -42,7 +42,12 @@ func ReadDevlinks(name, file string, r io.Reader) (*Result, error) {
 		if !strings.Contains(l.supplier, ":") || !strings.Contains(l.consumer, ":") {
 			return fmt.Errorf("%q is not bus:name--bus:name", t)
 		}
-		ids[l.supplier], ids[l.consumer] = true, true
+		l.pos = fmt.Sprintf("%s:%d", file, line)
+		for _, id := range []string{l.supplier, l.consumer} {
+			if ids[id] == "" {
+				ids[id] = l.pos
+			}
+		}
 		links = append(links, l)
 		return nil
 	})
@@ -63,10 +68,10 @@ func ReadDevlinks(name, file string, r io.Reader) (*Result, error) {
 	var devs []device
 	for _, id := range sortedKeys(ids) {
 		bus, _, _ := strings.Cut(id, ":")
-		devs = append(devs, device{id: id, name: id, subsystem: bus})
+		devs = append(devs, device{id: id, name: id, subsystem: bus, pos: ids[id]})
 	}
 	notes = append(notes, "devices_kset order: not in the source; every supplier is put before its consumers")
-	return build(name, suppliersFirst(devs, links), nil, links, notes)
+	return build(name, file, suppliersFirst(devs, links), nil, links, notes)
 }
 
 // relaxCycles makes sync_state_only every link (in order) that would close

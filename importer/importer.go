@@ -1,6 +1,6 @@
 // Package importer writes topologies from real machines: a live /sys, and
-// the datasets of ../shared/topologies (sysfs walks saved as TSV, a boot log
-// with the exact devices_kset order, fw_devlink link lists). Each format is
+// the datasets in testdata/ (sysfs walks saved as TSV, a boot log with the
+// exact devices_kset order, fw_devlink link lists; see testdata/SOURCES.md). Each format is
 // one file; what they share (which devices the series makes async, which
 // need their parent's lock, how long a shutdown callback takes by default,
 // how names are shortened, how an order is derived) is here and in rules.go.
@@ -8,6 +8,7 @@ package importer
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"path"
@@ -26,12 +27,14 @@ type device struct {
 	class     bool   // a class device (not a bus device)
 	driver    string
 	devtype   string
+	pos       string // where the source describes it: "file:line" or a sysfs path
 }
 
 // link is a device link between two ids.
 type link struct {
 	supplier, consumer string
 	syncStateOnly      bool
+	pos                string // where the source records it: "file:line" or a sysfs path
 }
 
 // Result is an imported topology and what the import could not know.
@@ -45,12 +48,16 @@ type Result struct {
 // build makes the topology: devices in the given devices_kset order (head
 // first), with the series' rules applied. registered, when the source shows
 // it, is the registration order (which decides klist_children order); nil
-// means the devices_kset order.
-func build(name string, devs, registered []device, links []link, notes []string) (*Result, error) {
+// means the devices_kset order. An error names the device's or link's
+// place in the source, or src when it concerns no one place.
+func build(name, src string, devs, registered []device, links []link, notes []string) (*Result, error) {
+	if len(devs) == 0 {
+		return nil, fmt.Errorf("%s: no devices", src)
+	}
 	index := map[string]int{}
 	for i, d := range devs {
-		if _, dup := index[d.id]; dup {
-			return nil, fmt.Errorf("device %q listed twice", d.id)
+		if j, dup := index[d.id]; dup {
+			return nil, fmt.Errorf("%s: device %q listed twice (first at %s)", d.pos, d.id, devs[j].pos)
 		}
 		index[d.id] = i
 	}
@@ -62,7 +69,7 @@ func build(name string, devs, registered []device, links []link, notes []string)
 		if d.parent != "" {
 			p, ok := index[d.parent]
 			if !ok {
-				return nil, fmt.Errorf("device %q has unknown parent %q", d.id, d.parent)
+				return nil, fmt.Errorf("%s: device %q has unknown parent %q", d.pos, d.id, d.parent)
 			}
 			md.Parent = model.DevID(p)
 		} else {
@@ -70,12 +77,17 @@ func build(name string, devs, registered []device, links []link, notes []string)
 		}
 		top.Devices = append(top.Devices, md)
 	}
+	first := map[[2]string]string{}
 	for _, l := range links {
 		s, ok1 := index[l.supplier]
 		c, ok2 := index[l.consumer]
 		if !ok1 || !ok2 {
-			return nil, fmt.Errorf("link %s -> %s names an unknown device", l.supplier, l.consumer)
+			return nil, fmt.Errorf("%s: link %s -> %s names an unknown device", l.pos, l.supplier, l.consumer)
 		}
+		if pos, dup := first[[2]string{l.supplier, l.consumer}]; dup {
+			return nil, fmt.Errorf("%s: duplicate link %s -> %s (first at %s)", l.pos, names[s], names[c], pos)
+		}
+		first[[2]string{l.supplier, l.consumer}] = l.pos
 		top.Links = append(top.Links, model.Link{Supplier: model.DevID(s), Consumer: model.DevID(c), SyncStateOnly: l.syncStateOnly})
 	}
 	if registered != nil {
@@ -90,9 +102,48 @@ func build(name string, devs, registered []device, links []link, notes []string)
 		}
 	}
 	if err := top.Check(); err != nil {
-		return nil, err
+		return nil, placeError(err, src, devs, links)
 	}
 	return &Result{Topology: top, Notes: notes}, nil
+}
+
+// placeError prefixes what Topology.Check refuses with the place in the
+// source of the device or link it is about.
+func placeError(err error, src string, devs []device, links []link) error {
+	var te *model.TopologyError
+	switch {
+	case !errors.As(err, &te):
+	case te.Link >= 0 && te.Link < len(links) && links[te.Link].pos != "":
+		return fmt.Errorf("%s: %w", links[te.Link].pos, err)
+	case te.Device >= 0 && te.Device < len(devs) && devs[te.Device].pos != "":
+		return fmt.Errorf("%s: %w", devs[te.Device].pos, err)
+	}
+	return fmt.Errorf("%s: %w", src, err)
+}
+
+// parentCycle returns the first device (in the source's order) that is its
+// own ancestor, and the cycle from it, or nil.
+func parentCycle(devs []device) (*device, []string) {
+	byID := make(map[string]*device, len(devs))
+	for i := range devs {
+		byID[devs[i].id] = &devs[i]
+	}
+	for i := range devs {
+		d := &devs[i]
+		path := []string{d.id}
+		seen := map[string]bool{d.id: true}
+		for p := byID[d.parent]; p != nil; p = byID[p.parent] {
+			path = append(path, p.id)
+			if p.id == d.id {
+				return d, path
+			}
+			if seen[p.id] {
+				break // a cycle d leads into but is not on
+			}
+			seen[p.id] = true
+		}
+	}
+	return nil, nil
 }
 
 // shortNames names each device by its kernel name, made longer with its
@@ -154,10 +205,10 @@ func parentsFirst(devs []device) []device {
 		if placed[d.id] {
 			return
 		}
+		placed[d.id] = true // before its parents: a parent cycle ends here (callers refuse them)
 		if p, ok := byID[d.parent]; ok {
 			place(p, byID)
 		}
-		placed[d.id] = true
 		out = append(out, d)
 	}
 	byID := map[string]device{}

@@ -266,6 +266,39 @@ func TestBadInput(t *testing.T) {
 			_, err := ReadDevlinks("x", "links.txt", strings.NewReader("# nothing\n"))
 			return err
 		}},
+		// A parent cycle is refused where it starts (it overflowed the
+		// stack of the parents-first sort).
+		{"tsv parent cycle", "cyc.tsv:2: device /devices/a is its own ancestor (parent cycle: /devices/a > /devices/b > /devices/a)", func() error {
+			_, err := ReadTSV("x", "cyc.tsv", strings.NewReader("# path\tparent\n/devices/a\t/devices/b\n/devices/b\t/devices/a\n"))
+			return err
+		}},
+		{"tsv self parent", "self.tsv:2: device /devices/a is its own ancestor", func() error {
+			_, err := ReadTSV("x", "self.tsv", strings.NewReader("# path\tparent\n/devices/a\t/devices/a\n"))
+			return err
+		}},
+		// What the topology refuses names the file and line it came from.
+		{"devlinks self link", "links.txt:2: link from \"p:a\" to itself", func() error {
+			_, err := ReadDevlinks("x", "links.txt", strings.NewReader("p:b--p:a\np:a--p:a\n"))
+			return err
+		}},
+		{"devlinks duplicate link", "links.txt:3: duplicate link p:a -> p:b (first at links.txt:1)", func() error {
+			_, err := ReadDevlinks("x", "links.txt", strings.NewReader("p:a--p:b\n# c\np:a--p:b\n"))
+			return err
+		}},
+		{"bootlog self link", "events.tsv:2: link from \"a\" to itself", func() error {
+			_, err := ReadBootlog("x", "order.tsv", strings.NewReader("0\ta\tplatform\t1\t0.1\n"),
+				"events.tsv", strings.NewReader("seq\ttime\tthread\tevent\targ1\targ2\n1\t0.1\tT1\tlink_consumer\ta\ta\n"))
+			return err
+		}},
+		{"bootlog dependency cycle", "events.tsv:2: link b -> a closes a dependency cycle", func() error {
+			_, err := ReadBootlog("x", "order.tsv", strings.NewReader("0\ta\tplatform\t1\t0.1\n1\tb\tplatform\t2\t0.2\n"),
+				"events.tsv", strings.NewReader("1\t0.1\tT1\tlink_consumer\tb\ta\n2\t0.2\tT1\tlink_consumer\ta\tb\n"))
+			return err
+		}},
+		{"bootlog no devices", "order.tsv: no devices", func() error {
+			_, err := ReadBootlog("x", "order.tsv", strings.NewReader("# nothing\n"), "events.tsv", strings.NewReader(""))
+			return err
+		}},
 		{"bootlog link to unknown device", "events.tsv:1: link", func() error {
 			_, err := ReadBootlog("x", "order.tsv", strings.NewReader("0\ta\tplatform\t1\t0.1\n"),
 				"events.tsv", strings.NewReader("1\t0.1\tT1\tlink_consumer\ta\tghost\n"))
@@ -372,4 +405,33 @@ func TestReadLiveSysfs(t *testing.T) {
 		t.Error("no devices")
 	}
 	parentsBeforeChildren(t, res.Topology)
+}
+
+// BootlogFiles finds the two files of a boot log, bare or with a prefix,
+// and says what is wrong when a directory holds none or several.
+func TestBootlogFiles(t *testing.T) {
+	touch := func(dir string, names ...string) string {
+		for _, n := range names {
+			must(t, os.WriteFile(filepath.Join(dir, n), nil, 0o644))
+		}
+		return dir
+	}
+	bare := touch(t.TempDir(), "devices_kset_final_order.tsv", "events.tsv")
+	if o, e, p, err := BootlogFiles(bare); err != nil || p != "" || o != filepath.Join(bare, "devices_kset_final_order.tsv") || e != filepath.Join(bare, "events.tsv") {
+		t.Errorf("bare: %q %q %q %v", o, e, p, err)
+	}
+	if _, _, p, err := BootlogFiles("testdata"); err != nil || p != "wrt1900acs" {
+		t.Errorf("testdata: prefix %q, %v", p, err)
+	}
+	two := touch(t.TempDir(), "a.devices_kset_final_order.tsv", "a.events.tsv", "b.devices_kset_final_order.tsv", "b.events.tsv")
+	if _, _, _, err := BootlogFiles(two); err == nil || !strings.Contains(err.Error(), "several boot logs (a.devices_kset_final_order.tsv, b.devices_kset_final_order.tsv)") {
+		t.Errorf("two logs: %v", err)
+	}
+	if _, _, p, err := BootlogFiles(filepath.Join(two, "b")); err != nil || p != "b" {
+		t.Errorf("DIR/PREFIX: prefix %q, %v", p, err)
+	}
+	lone := touch(t.TempDir(), "x.devices_kset_final_order.tsv")
+	if _, _, _, err := BootlogFiles(lone); err == nil || !strings.Contains(err.Error(), "no boot log here") {
+		t.Errorf("an order file without events: %v", err)
+	}
 }

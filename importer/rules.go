@@ -6,8 +6,8 @@ import (
 	"github.com/shutdowncheck/shutdowncheck/devclass"
 )
 
-// The series' rules (ALGORITHM.md §5.1, v14 patches 4 and 5), applied to a
-// device as a source describes it.
+// The series' rules (v14 patches 3 to 5: cfront/baseline/patches/v14-*.txt),
+// applied to a device as a source describes it.
 
 var hostBridge = regexp.MustCompile(`^pci[0-9a-f]{4}:[0-9a-f]{2}$`)
 

@@ -31,7 +31,7 @@ func ReadSysfs(name, root string) (*Result, error) {
 			return nil // a plain directory (power/, a glue dir): not a device
 		}
 		rel := "/" + strings.TrimPrefix(filepath.ToSlash(strings.TrimPrefix(p, root)), "/")
-		d := device{id: rel, name: e.Name()}
+		d := device{id: rel, name: e.Name(), pos: p}
 		for q := filepath.Dir(p); q != base && len(q) > len(base); q = filepath.Dir(q) {
 			if _, err := os.Stat(filepath.Join(q, "uevent")); err == nil {
 				d.parent = "/" + strings.TrimPrefix(filepath.ToSlash(strings.TrimPrefix(q, root)), "/")
@@ -62,6 +62,9 @@ func ReadSysfs(name, root string) (*Result, error) {
 	if len(devs) == 0 {
 		return nil, fmt.Errorf("%s: no devices under devices/", root)
 	}
+	if d, cycle := parentCycle(devs); d != nil { // cannot happen in a directory tree; checked all the same
+		return nil, fmt.Errorf("%s: device %s is its own ancestor (parent cycle: %s)", d.pos, d.id, strings.Join(cycle, " > "))
+	}
 	links, err := sysfsLinks(root, ids)
 	if err != nil {
 		return nil, err
@@ -70,7 +73,7 @@ func ReadSysfs(name, root string) (*Result, error) {
 		"devices_kset order: sysfs does not show it; parents come before children in directory order, then each non-sync_state_only link's consumer moves to the tail (device_reorder_to_tail)",
 	}
 	registered := parentsFirst(devs)
-	return build(name, reorderToTail(registered, links), registered, links, notes)
+	return build(name, root, reorderToTail(registered, links), registered, links, notes)
 }
 
 // sysfsLinks reads class/devlink: each entry's supplier and consumer links
@@ -110,7 +113,7 @@ func sysfsLinks(root string, ids map[string]bool) ([]link, error) {
 			return nil, fmt.Errorf("%s: a link end is not a device under devices/", p)
 		}
 		sso, _ := os.ReadFile(filepath.Join(p, "sync_state_only"))
-		links = append(links, link{supplier: s, consumer: c, syncStateOnly: strings.TrimSpace(string(sso)) == "1"})
+		links = append(links, link{supplier: s, consumer: c, syncStateOnly: strings.TrimSpace(string(sso)) == "1", pos: p})
 	}
 	return links, nil
 }

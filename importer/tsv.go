@@ -56,7 +56,8 @@ func ReadTSV(name, file string, r io.Reader) (*Result, error) {
 		}
 		firstLine[get("path")] = line
 		d := device{id: get("path"), parent: get("parent"), name: baseName(get("path")),
-			subsystem: get("subsystem"), class: get("kind") == "class", driver: get("driver"), devtype: get("devtype")}
+			subsystem: get("subsystem"), class: get("kind") == "class", driver: get("driver"), devtype: get("devtype"),
+			pos: fmt.Sprintf("%s:%d", file, line)}
 		if guess := get("subsystem_guess_from_name"); guess != "" {
 			d.subsystem, d.class, d.devtype = parseGuess(guess)
 		}
@@ -71,8 +72,11 @@ func ReadTSV(name, file string, r io.Reader) (*Result, error) {
 	}
 	for _, d := range devs {
 		if _, ok := firstLine[d.parent]; d.parent != "" && !ok {
-			return nil, fmt.Errorf("%s:%d: device %s has unknown parent %s", file, firstLine[d.id], d.id, d.parent)
+			return nil, fmt.Errorf("%s: device %s has unknown parent %s", d.pos, d.id, d.parent)
 		}
+	}
+	if d, cycle := parentCycle(devs); d != nil {
+		return nil, fmt.Errorf("%s: device %s is its own ancestor (parent cycle: %s)", d.pos, d.id, strings.Join(cycle, " > "))
 	}
 	if skipped > 0 {
 		notes = append(notes, fmt.Sprintf("%d synthetic test rows of the source left out", skipped))
@@ -81,7 +85,7 @@ func ReadTSV(name, file string, r io.Reader) (*Result, error) {
 		notes = append(notes, fmt.Sprintf("driver nvme inferred for %d PCI devices with an nvme class child", n))
 	}
 	notes = append(notes, "devices_kset order: a sysfs walk does not record it; parents are put before children in the source's order")
-	return build(name, parentsFirst(devs), nil, nil, notes)
+	return build(name, file, parentsFirst(devs), nil, nil, notes)
 }
 
 var guessRE = regexp.MustCompile(`^([a-z_]+)(?: \((.*)\))?$`)

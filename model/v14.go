@@ -8,8 +8,9 @@ package model
 // Only a need_parent_lock bus takes the parent's lock and a reference on it.
 //
 // This file also holds what every version of this completion-based design
-// (v11-v18) shares: the main loop, the handler and the waits. A later
-// version (v17.go, v18.go) defines only the functions it changed.
+// (v11-v18) shares: the main loop, the handler and the waits. Another
+// version (v11.go, v12.go, v17.go, v18.go) defines only the functions it
+// changed; v13, v15 and v16 run this file's algorithm unchanged.
 
 // completions is one version of the completion-based design: the functions
 // it calls that differ from version to version.
@@ -19,6 +20,12 @@ type completions struct {
 	shutdownDeviceAsync  FuncID
 	asyncShutdownHandler FuncID
 	shutdownOneDevice    FuncID
+	// parentRef: the main loop and the early pass take a reference on the
+	// parent before the device's own (get_device(dev->parent);
+	// get_device(dev); under list_lock), and shutdown_one_device() drops
+	// it with put_device(dev->parent) (v11, v12; v13 on take one only
+	// with the parent's lock).
+	parentRef bool
 }
 
 var (
@@ -68,6 +75,7 @@ func (c *completions) deviceShutdownStep(k *Kernel, f *Frame) {
 		syncShutdown
 		unlockEnd
 		syncFull
+		getParent
 	)
 	switch f.PC {
 	case early: // early_async_shutdown_devices();
@@ -79,9 +87,16 @@ func (c *completions) deviceShutdownStep(k *Kernel, f *Frame) {
 	case tail: // while (!list_empty(&devices_kset->list)) { dev = list_entry(devices_kset->list.prev, ...);
 		if dev, ok := k.ListLast(); ok {
 			f.Dev, f.PC = dev, get
-			if dev == NoDev {
+			switch {
+			case dev == NoDev:
 				f.PC = unlockEnd
+			case c.parentRef:
+				f.PC = getParent
 			}
+		}
+	case getParent: // [v11, v12] get_device(dev->parent); (v11: parent = ..., unused)
+		if _, ok := k.GetParent(f.Dev); ok {
+			f.PC = get
 		}
 	case get: // get_device(dev);
 		if k.GetDevice(f.Dev) {
@@ -137,7 +152,7 @@ func (c *completions) asyncShutdownHandlerStep(k *Kernel, f *Frame) {
 }
 
 // early_async_shutdown_devices(). Frame: Dev = dev (the walk's position),
-// Cur = next, Aux = needs_put.
+// Cur = next, Aux = needs_put, Dev2 = needs_put->parent (v11, v12).
 func (c *completions) earlyAsyncShutdownDevicesStep(k *Kernel, f *Frame) {
 	const (
 		param = iota
@@ -153,6 +168,9 @@ func (c *completions) earlyAsyncShutdownDevicesStep(k *Kernel, f *Frame) {
 		advanceNext
 		unlock
 		put
+		getParent
+		readParent
+		putParent
 	)
 	switch f.PC {
 	case param: // if (!async_shutdown) return;
@@ -179,10 +197,18 @@ func (c *completions) earlyAsyncShutdownDevicesStep(k *Kernel, f *Frame) {
 		}
 	case wants: // if (wants_async_shutdown(dev)) {
 		if w, ok := k.WantsAsyncShutdown(f.Dev); ok {
-			f.PC = advance
-			if w {
+			switch {
+			case !w:
+				f.PC = advance
+			case c.parentRef:
+				f.PC = getParent
+			default:
 				f.PC = get
 			}
+		}
+	case getParent: // [v11, v12] get_device(dev->parent);
+		if _, ok := k.GetParent(f.Dev); ok {
+			f.PC = get
 		}
 	case get: // get_device(dev);
 		if k.GetDevice(f.Dev) {
@@ -210,6 +236,20 @@ func (c *completions) earlyAsyncShutdownDevicesStep(k *Kernel, f *Frame) {
 		}
 	case unlock: // spin_unlock(&devices_kset->list_lock);
 		if k.SpinUnlockList() {
+			f.PC = put
+			if f.Aux >= 0 && c.parentRef {
+				f.PC = readParent
+			}
+		}
+	case readParent: // [v11, v12] if (needs_put) { put_device(needs_put->parent);
+		if p, ok := k.ReadParent(DevID(f.Aux)); ok {
+			f.Dev2, f.PC = p, putParent
+			if p == NoDev { // put_device(NULL) does nothing
+				f.PC = put
+			}
+		}
+	case putParent:
+		if k.PutDevice(f.Dev2) {
 			f.PC = put
 		}
 	case put: // if (needs_put) put_device(needs_put);

@@ -98,6 +98,6 @@ func pipeline(t *rapid.T) {
 
 func trace(m *model.Machine, schedule []string) string {
 	var b strings.Builder
-	report.WriteTrace(&b, checker.Replay(m, schedule, nil, 0))
+	report.WriteTrace(&b, checker.Replay(m, schedule, nil, 0), report.Full)
 	return b.String()
 }

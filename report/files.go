@@ -25,21 +25,31 @@ func fileBase(dir, name string) string {
 	return filepath.Join(dir, unsafeName.ReplaceAllString(name, "_"))
 }
 
+// FileStem is a topology file's name without its directory and extension:
+// check names the counterexample files of my-box.yaml my-box-VARIANT-PROPERTY.
+func FileStem(path string) string {
+	return strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+}
+
 // SaveCounterexamples writes, for each violation of res, into dir, the
-// replay file DIR/TOPOLOGY-VARIANT-PROPERTY.yaml (with every version's
-// verdict on the topology) and, with all (--out, not --save), its trace
-// .trace.txt, porcupine's view .html and the topology's picture .dot. It
-// returns each property's replay file. The versions' verdicts share what
-// ctx allows (a version not done in time is recorded "unknown"), and log
-// is told what is being done while it is.
-func SaveCounterexamples(ctx context.Context, dir string, res *checker.Result, props checker.Properties, maxSteps int, all bool, log io.Writer) (map[checker.Property]string, error) {
+// replay file DIR/NAME-VARIANT-PROPERTY.yaml (with every version's verdict
+// on the topology) and, with all (--out, not --save), its trace .trace.txt
+// (every step), porcupine's view .html and the topology's picture .dot.
+// NAME is name, or the topology's name when name is "". It returns each
+// property's replay file. The versions' verdicts share what ctx allows (a
+// version not done in time is recorded "unknown"), and log is told what is
+// being done while it is.
+func SaveCounterexamples(ctx context.Context, dir, name string, res *checker.Result, props checker.Properties, maxSteps int, all bool, log io.Writer) (map[checker.Property]string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
 	m := res.Machine
+	if name == "" {
+		name = m.Top.Name
+	}
 	replays := map[checker.Property]string{}
 	for i, v := range res.Violations {
-		base := fileBase(dir, fmt.Sprintf("%s-%s-%s", m.Top.Name, m.Variant.Name, v.Property))
+		base := fileBase(dir, fmt.Sprintf("%s-%s-%s", name, m.Variant.Name, v.Property))
 		run := checker.Replay(m, v.Schedule, props, maxSteps)
 		f := corpus.FromViolation(m, v, maxSteps)
 		// Every version's verdict on this topology, the files sharing
@@ -63,8 +73,8 @@ func SaveCounterexamples(ctx context.Context, dir string, res *checker.Result, p
 		files := map[string][]byte{".yaml": yaml}
 		if all {
 			var trace, html, dot bytes.Buffer
-			WriteTrace(&trace, run)
-			if err := WriteHistoryHTML(&html, run); err != nil {
+			WriteTrace(&trace, run, Full)
+			if err := WriteHistoryHTML(&html, run, v); err != nil {
 				return nil, err
 			}
 			WriteDOT(&dot, m, v)
@@ -125,7 +135,7 @@ func SaveMatrixCounterexamples(ctx context.Context, dir string, res *campaign.Ma
 			one := &checker.Result{Machine: c.Machine, Violations: []*checker.Violation{c.Violation}}
 			cctx, cancel := shareOf(ctx, left)
 			left--
-			files, err := SaveCounterexamples(cctx, dir, one, props, maxSteps, true, log)
+			files, err := SaveCounterexamples(cctx, dir, "", one, props, maxSteps, true, log)
 			cancel()
 			if err != nil {
 				return nil, err

@@ -15,8 +15,9 @@ func WriteJSON(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
-// JSONReport is the --json output of check (SPEC §5).
+// JSONReport is the --json output of check (docs/CLI.md).
 type JSONReport struct {
+	Topology   string `json:"topology"` // the topology's name
 	Variant    string `json:"variant"`
 	Verdict    string `json:"verdict"` // "pass" or "violation"
 	Exhaustive bool   `json:"exhaustive"`
@@ -37,17 +38,20 @@ type JSONViolation struct {
 	Message   string           `json:"message"`
 	Inherited *bool            `json:"inherited,omitempty"`
 	Replay    string           `json:"replay,omitempty"` // the counterexample file, with --out
+	Steps     int              `json:"steps"`            // the counterexample's length
+	Schedule  []string         `json:"schedule"`         // its steps' threads, as a counterexample file records them
 }
 
 // JSON builds the --json report; replays maps a property to its
 // counterexample file.
 func JSON(res *checker.Result, replays map[checker.Property]string) JSONReport {
-	r := JSONReport{Variant: res.Machine.Variant.Name, Verdict: "pass", Exhaustive: res.Exhaustive, Complete: res.Complete(), Stopped: res.Stopped, Sampled: res.Sampled,
+	r := JSONReport{Topology: res.Machine.Top.Name, Variant: res.Machine.Variant.Name, Verdict: "pass", Exhaustive: res.Exhaustive,
+		Complete: res.Complete(), Stopped: res.Stopped, Sampled: res.Sampled,
 		Violations: []JSONViolation{}, Stats: res.Stats, Coverage: res.Coverage}
 	for _, v := range res.Violations {
 		r.Verdict = "violation"
 		r.Violations = append(r.Violations, JSONViolation{Property: v.Property, Message: v.Message,
-			Inherited: v.Inherited, Replay: replays[v.Property]})
+			Inherited: v.Inherited, Replay: replays[v.Property], Steps: len(v.Schedule), Schedule: append([]string{}, v.Schedule...)})
 	}
 	return r
 }

@@ -27,7 +27,7 @@ func TestReportsAndOutputs(t *testing.T) {
 	res := checker.Explore(m, checker.Options{})
 	props, _ := checker.ParseProperties(nil)
 	var rep bytes.Buffer
-	WriteSummary(&rep, res, props)
+	WriteSummary(&rep, res, props, Brief)
 	for _, want := range []string{"strategy dfs, exhaustive", "deadlock         VIOLATED: possible circular wait", "order            ok", "INFO: task main blocked"} {
 		if !strings.Contains(rep.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, rep.String())
@@ -36,7 +36,7 @@ func TestReportsAndOutputs(t *testing.T) {
 	v := res.Violation(checker.Deadlock)
 	run := checker.Replay(m, v.Schedule, props, 0)
 	var trace, dot, html bytes.Buffer
-	WriteTrace(&trace, run)
+	WriteTrace(&trace, run, Brief)
 	if !strings.Contains(trace.String(), "   23  async:port       device_for_each_child") || !strings.Contains(trace.String(), "^ deadlock:") {
 		t.Errorf("trace:\n%s", trace.String())
 	}
@@ -44,11 +44,28 @@ func TestReportsAndOutputs(t *testing.T) {
 	if !strings.Contains(dot.String(), `"main" -> "async:port" [color=red`) || !strings.Contains(dot.String(), "d1 -> d2;") {
 		t.Errorf("dot:\n%s", dot.String())
 	}
-	if err := WriteHistoryHTML(&html, run); err != nil || !strings.Contains(html.String(), "<html") {
+	if err := WriteHistoryHTML(&html, run, v); err != nil || !strings.Contains(html.String(), "<html") {
 		t.Errorf("html: %v", err)
 	}
 	j := JSON(res, map[checker.Property]string{checker.Deadlock: "x.yaml"})
 	if j.Verdict != "violation" || !j.Exhaustive || j.Violations[0].Replay != "x.yaml" || j.Variant != "v14" {
 		t.Errorf("json %+v", j)
+	}
+}
+
+// Brief keeps the ends of a long list and says how many it left out.
+func TestElide(t *testing.T) {
+	var names []string
+	for i := range 20 {
+		names = append(names, string(rune('a'+i)))
+	}
+	if got := elide(names, Brief); got != "a, b, c, d, e, … 10 more …, p, q, r, s, t" {
+		t.Errorf("brief: %s", got)
+	}
+	if got := elide(names, Full); got != strings.Join(names, ", ") {
+		t.Errorf("full: %s", got)
+	}
+	if got := elide(names[:12], Brief); got != strings.Join(names[:12], ", ") {
+		t.Errorf("short: %s", got)
 	}
 }

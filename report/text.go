@@ -7,7 +7,6 @@ package report
 import (
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
 	"github.com/shutdowncheck/shutdowncheck/checker"
@@ -15,35 +14,12 @@ import (
 	"github.com/shutdowncheck/shutdowncheck/model"
 )
 
-// WriteTrace writes a run as a kernel-log style trace: one line per step
-// (step, thread, kernel function, operation on which device), with each
-// violation marked under the step that shows it.
-func WriteTrace(w io.Writer, run *checker.Run) {
-	m, s := run.Machine, run.Final
-	at := map[int][]*checker.Violation{}
-	for _, v := range run.Violations {
-		at[v.Step] = append(at[v.Step], v)
-	}
-	fmt.Fprintf(w, "%5s  %-16s %-31s %s\n", "step", "thread", "function", "operation")
-	for i, ev := range run.Events {
-		fmt.Fprintf(w, "%5d  %-16s %-31s %s\n", i+1, m.ThreadName(s, ev.Thread), ev.Func, m.Describe(s, ev))
-		for _, v := range at[i+1] {
-			fmt.Fprintf(w, "%5s  ^ %s: %s\n", "", v.Property, v.Message)
-			for _, d := range v.Details {
-				fmt.Fprintf(w, "%5s    %s\n", "", d)
-			}
-		}
-	}
-	if run.Err != nil {
-		fmt.Fprintf(w, "replay stopped: %v\n", run.Err)
-	}
-}
-
-// WriteSummary writes a readable summary of a search, for props.
-func WriteSummary(w io.Writer, res *checker.Result, props checker.Properties) {
+// WriteSummary writes a readable summary of a search, for props; Brief
+// elides the middle of long device lists.
+func WriteSummary(w io.Writer, res *checker.Result, props checker.Properties, d Detail) {
 	m := res.Machine
 	fmt.Fprintf(w, "%s, %s: %d devices, %d links\n", m.Top.Name, m.Variant.Name, len(m.Top.Devices), len(m.Top.Links))
-	fmt.Fprintf(w, "  devices_kset (head first): %s\n", listText(m.Top))
+	fmt.Fprintf(w, "  devices_kset (head first): %s\n", listText(m.Top, d))
 	coverage := "exhaustive"
 	switch {
 	case res.Sampled > 0:
@@ -70,31 +46,31 @@ func WriteSummary(w io.Writer, res *checker.Result, props checker.Properties) {
 		}
 		fmt.Fprintf(w, "  %-16s   counterexample: %d steps, thread switches: %d\n", "", len(v.Schedule), v.Switches)
 		if p == checker.Order && len(res.OrderPairs) > 1 {
-			fmt.Fprintf(w, "  %-16s   misordered pairs seen: %s\n", "", pairsText(m.Top, res.OrderPairs))
+			fmt.Fprintf(w, "  %-16s   misordered pairs seen: %s\n", "", pairsText(m.Top, res.OrderPairs, d))
 		}
 	}
 }
 
-func listText(t *model.Topology) string {
+func listText(t *model.Topology, d Detail) string {
 	var names []string
-	for _, d := range t.Devices {
-		if d.Present {
-			names = append(names, d.Name)
+	for _, dev := range t.Devices {
+		if dev.Present {
+			names = append(names, dev.Name)
 		}
 	}
-	return strings.Join(names, ", ")
+	return elide(names, d)
 }
 
 // WriteTraces writes each violation's minimal trace, replayed with props
 // and maxSteps, naming its replay file when it has one.
-func WriteTraces(w io.Writer, res *checker.Result, props checker.Properties, maxSteps int, replays map[checker.Property]string) {
+func WriteTraces(w io.Writer, res *checker.Result, props checker.Properties, maxSteps int, replays map[checker.Property]string, d Detail) {
 	for _, v := range res.Violations {
 		fmt.Fprintf(w, "\n%s: counterexample, %d steps, thread switches: %d", v.Property, len(v.Schedule), v.Switches)
 		if f := replays[v.Property]; f != "" {
 			fmt.Fprintf(w, ", replay with: shutdowncheck replay %s", f)
 		}
 		fmt.Fprintln(w)
-		WriteTrace(w, checker.Replay(res.Machine, v.Schedule, props, maxSteps))
+		WriteTrace(w, checker.Replay(res.Machine, v.Schedule, props, maxSteps), d)
 	}
 }
 
@@ -115,7 +91,7 @@ func CheckProgress(w io.Writer) func(checker.Progress) {
 	}
 }
 
-func pairsText(t *model.Topology, pairs []checker.OrderPair) string {
+func pairsText(t *model.Topology, pairs []checker.OrderPair, d Detail) string {
 	var out []string
 	for _, p := range pairs {
 		how := "new"
@@ -124,16 +100,16 @@ func pairsText(t *model.Topology, pairs []checker.OrderPair) string {
 		}
 		out = append(out, fmt.Sprintf("%s->%s (%s)", t.DevName(p.Supplier), t.DevName(p.Consumer), how))
 	}
-	return strings.Join(out, ", ")
+	return elide(out, d)
 }
 
 // WriteReplay writes the replay of a counterexample file: what it records,
 // the trace, and, when the schedule could be followed, whether the run
 // violates the file's property.
-func WriteReplay(w io.Writer, f *corpus.File, run *checker.Run) {
+func WriteReplay(w io.Writer, f *corpus.File, run *checker.Run, d Detail) {
 	fmt.Fprintf(w, "%s: %s on %s, %d steps (recorded: %s, expect %s)\n", f.Path, f.Variant, f.Topology.Name,
 		len(f.Schedule), f.Property, f.Expect)
-	WriteTrace(w, run)
+	WriteTrace(w, run, d)
 	switch v := run.Violation(f.Property); {
 	case run.Err != nil:
 	case v != nil:

@@ -37,8 +37,9 @@ func ParseOverride(s string) (Override, error) {
 // Durations are the ->shutdown() durations of a topology's devices, in
 // milliseconds, and where each one comes from.
 type Durations struct {
-	MS     []int
-	Source []string // "shutdown_ms", "class nvme", "--ms PATTERN"
+	MS        []int
+	Source    []string   // "shutdown_ms", "class nvme", "--ms PATTERN"
+	Unmatched []Override // overrides that match no device: nothing to set
 }
 
 // Resolve takes each device's duration from the last override that matches
@@ -46,8 +47,10 @@ type Durations struct {
 // all gets, when classDefaults, each device's class default by name; a file
 // that gives some (an imported one gives every device its class's) is taken
 // to give them all: its other devices take 0 ms. The report says which rule
-// each device's duration came from.
-func Resolve(top *model.Topology, overrides []Override, classDefaults bool) (*Durations, error) {
+// each device's duration came from. An override that matches no device is
+// not an error (a machine without NVMe and --ms 'nvme*=30000'): it is
+// listed in Unmatched for the caller to warn about.
+func Resolve(top *model.Topology, overrides []Override, classDefaults bool) *Durations {
 	d := &Durations{MS: make([]int, len(top.Devices)), Source: make([]string, len(top.Devices))}
 	used := make([]bool, len(overrides))
 	for _, dev := range top.Devices {
@@ -72,10 +75,10 @@ func Resolve(top *model.Topology, overrides []Override, classDefaults bool) (*Du
 	}
 	for k, o := range overrides {
 		if !used[k] {
-			return nil, fmt.Errorf("--ms %s=%d: no device of %s matches %q", o.Pattern, o.MS, top.Name, o.Pattern)
+			d.Unmatched = append(d.Unmatched, o)
 		}
 	}
-	return d, nil
+	return d
 }
 
 // Sources counts devices by where their duration comes from, sorted by

@@ -61,6 +61,11 @@ func (c *Comparison) SpeedUp(tl *Timeline) float64 {
 	return float64(base.TotalMS) / float64(tl.TotalMS)
 }
 
+// AsyncWQMaxActive is how many work items async_wq runs at once:
+// alloc_workqueue("async", WQ_UNBOUND, 0) gets WQ_DFL_ACTIVE (256). An
+// entry blocked in wait_for_completion() keeps its kworker.
+const AsyncWQMaxActive = 256
+
 // FormatMS writes a duration as a person reads it: 40 ms, 1.250 s,
 // 11 min 2.5 s.
 func FormatMS(ms int64) string {
@@ -84,13 +89,19 @@ func WriteText(w io.Writer, c *Comparison, focus string, top int) {
 		workers = fmt.Sprint(c.Scenario.Workers)
 	}
 	fmt.Fprintf(w, "scenario: core.async_shutdown=%t, workers %s (environment actors and injected failures left out)\n\n", c.Scenario.AsyncShutdown, workers)
-	fmt.Fprintf(w, "  %-9s %15s %9s  %s\n", "version", "shutdown time", "speed-up", "outcome")
+	fmt.Fprintf(w, "  %-9s %15s %9s %15s %14s  %s\n", "version", "shutdown time", "speed-up", "entries queued", "peak kworkers", "outcome")
+	over := false
 	for _, tl := range c.Timelines {
 		speed := "-"
 		if s := c.SpeedUp(tl); s > 0 {
 			speed = fmt.Sprintf("%.1fx", s)
 		}
-		fmt.Fprintf(w, "  %-9s %15s %9s  %s\n", tl.Variant, FormatMS(tl.TotalMS), speed, outcomeText(c, tl))
+		fmt.Fprintf(w, "  %-9s %15s %9s %15d %14d  %s\n", tl.Variant, FormatMS(tl.TotalMS), speed, tl.Entries, tl.PeakWorkers, outcomeText(c, tl))
+		over = over || tl.PeakWorkers > AsyncWQMaxActive
+	}
+	fmt.Fprintf(w, "  (peak kworkers: the most async entries running at once, blocked ones included)\n")
+	if over && c.Scenario.Workers == 0 {
+		fmt.Fprintf(w, "  more than async_wq's %d at once: the kernel runs the rest later (--workers %d simulates the bound)\n", AsyncWQMaxActive, AsyncWQMaxActive)
 	}
 	tl := c.Timeline(focus)
 	if tl == nil {
@@ -181,6 +192,9 @@ type JSONVersion struct {
 	SpeedUp float64 `json:"speed_up,omitempty"`
 	Outcome Outcome `json:"outcome"`
 	Steps   int     `json:"steps"`
+	// EntriesQueued and PeakKworkers are Timeline.Entries and PeakWorkers.
+	EntriesQueued int `json:"entries_queued"`
+	PeakKworkers  int `json:"peak_kworkers"`
 }
 
 // JSONSegment is a stretch of the critical path.
@@ -212,7 +226,8 @@ func JSON(c *Comparison, focus string, top int) JSONReport {
 	r := JSONReport{Topology: c.Topology.Name, Devices: len(c.Topology.Devices), Durations: c.Durations.Sources(), Focus: focus,
 		Versions: []JSONVersion{}, CriticalPath: []JSONSegment{}, HeldUpBy: []JSONHoldUp{}}
 	for _, tl := range c.Timelines {
-		r.Versions = append(r.Versions, JSONVersion{Variant: tl.Variant, TotalMS: tl.TotalMS, SpeedUp: c.SpeedUp(tl), Outcome: tl.Outcome, Steps: len(tl.Steps)})
+		r.Versions = append(r.Versions, JSONVersion{Variant: tl.Variant, TotalMS: tl.TotalMS, SpeedUp: c.SpeedUp(tl), Outcome: tl.Outcome, Steps: len(tl.Steps),
+			EntriesQueued: tl.Entries, PeakKworkers: tl.PeakWorkers})
 	}
 	tl := c.Timeline(focus)
 	if tl == nil {

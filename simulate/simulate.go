@@ -49,6 +49,11 @@ type Timeline struct {
 	Waits   []Wait
 	MS      []int  // the durations the run used, by device
 	Stuck   []Wait // a deadlock's threads, at the operation each waits in
+	// Entries counts the async entries queued; PeakWorkers is the most of
+	// them running at once: async_wq kworkers taken, an entry blocked in a
+	// wait included (at most the scenario's worker bound, when it has one).
+	Entries     int
+	PeakWorkers int
 
 	m     *model.Machine
 	final *model.State
@@ -89,6 +94,7 @@ type sim struct {
 	wokenBy   []int         // the step that woke it, -1 if none since its last step
 	waitSince []int64       // when it became unable to run
 	waitOn    []model.Event // the operation it stands at while it cannot run
+	running   int           // entries a kworker runs now
 }
 
 func newSim(m *model.Machine, ms []int) *sim {
@@ -116,6 +122,9 @@ func (x *sim) addThread(at int64, by int) {
 	x.waitOn = append(x.waitOn, model.Event{})
 	x.tl.Threads = append(x.tl.Threads, x.m.ThreadName(x.s, t))
 	x.tl.Main = append(x.tl.Main, x.s.Threads[t].Kind == model.KindMain)
+	if x.s.Threads[t].Kind == model.KindWorker {
+		x.tl.Entries++ // a thread per queued entry
+	}
 }
 
 func (x *sim) run(maxSteps int) {
@@ -155,8 +164,14 @@ func (x *sim) step(t model.TID) {
 	idx := len(x.tl.Steps)
 	x.tl.Steps = append(x.tl.Steps, Step{Event: ev, At: now, Cause: cause})
 	x.last[t] = idx
-	if ev.Kind == model.OpShutdownStart {
+	switch ev.Kind {
+	case model.OpShutdownStart:
 		x.ready[t] = now + int64(x.tl.MS[ev.Dev]) // the callback runs on this thread
+	case model.OpWorkerStart:
+		x.running++
+		x.tl.PeakWorkers = max(x.tl.PeakWorkers, x.running)
+	case model.OpAsyncEntryDone:
+		x.running--
 	}
 	if ev.Exit && x.tl.Main[t] {
 		x.tl.TotalMS = x.ready[t]

@@ -25,10 +25,7 @@ func parse(t testing.TB, src string) *model.Topology {
 func compare(t testing.TB, src string, overrides ...Override) *Comparison {
 	t.Helper()
 	top := parse(t, src)
-	d, err := Resolve(top, overrides, true)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := Resolve(top, overrides, true)
 	c, err := Compare(top, model.Variants(), top.Scenario, d, DefaultMaxSteps)
 	if err != nil {
 		t.Fatal(err)
@@ -173,30 +170,26 @@ func TestResolve(t *testing.T) {
   - {name: usb1}
   - {name: host0}
   - {name: serial8250}`)
-	d, err := Resolve(top, nil, true)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := Resolve(top, nil, true)
 	want := []int{devclass.PCI.DefaultMS(), devclass.NVMe.DefaultMS(), 0, devclass.Disk.DefaultMS(), devclass.USB.DefaultMS(), devclass.SCSI.DefaultMS(), 0}
 	if !reflect.DeepEqual(d.MS, want) {
 		t.Errorf("class defaults %v, want %v", d.MS, want)
 	}
 	// Overrides: the last match wins.
-	d, err = Resolve(top, []Override{{"nvme*", 7}, {"nvme0n1", 3}}, false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d = Resolve(top, []Override{{"nvme*", 7}, {"nvme0n1", 3}}, false)
 	if d.MS[1] != 7 || d.MS[2] != 3 || d.MS[0] != 0 {
 		t.Errorf("overrides: %v", d.MS)
 	}
 	// One shutdown_ms given: the file gives them all, the rest take 0.
 	top.Devices[4].ShutdownMS = 40
-	d, _ = Resolve(top, nil, true)
+	d = Resolve(top, nil, true)
 	if d.MS[0] != 0 || d.MS[4] != 40 || strings.Join(d.Sources(), ", ") != "6 without one (0 ms), 1 from shutdown_ms" {
 		t.Errorf("a file with shutdown_ms: %v %v", d.MS, d.Sources())
 	}
-	if _, err := Resolve(top, []Override{{"nothing*", 1}}, true); err == nil || !strings.Contains(err.Error(), "no device") {
-		t.Errorf("an override that matches nothing: %v", err)
+	// A pattern that matches nothing is reported, not refused.
+	d = Resolve(top, []Override{{"nothing*", 1}, {"usb*", 2}}, true)
+	if !reflect.DeepEqual(d.Unmatched, []Override{{"nothing*", 1}}) || d.MS[4] != 2 {
+		t.Errorf("an override that matches nothing: %v, %v", d.Unmatched, d.MS)
 	}
 }
 

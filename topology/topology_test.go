@@ -76,7 +76,7 @@ func TestRoundTrip(t *testing.T) {
 	}
 }
 
-// Every kind of bad input SPEC §4 names is refused with its line and reason.
+// Every kind of bad input docs/FORMAT.md names is refused with its line and reason.
 func TestParseBad(t *testing.T) {
 	cases := []struct {
 		name, src string

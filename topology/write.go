@@ -10,7 +10,7 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// File is the YAML form of a topology (SPEC §4).
+// File is the YAML form of a topology (docs/FORMAT.md).
 type File struct {
 	Name       string       `yaml:"name"`
 	Devices    []DeviceYAML `yaml:"devices"`

@@ -27,6 +27,8 @@ type checkConfig struct {
 	json              bool
 	memory            string
 	bitstateBits      int
+	detail            report.Detail // --full-trace
+	name              string        // of the topology file, for --out's and --save's files
 }
 
 func (c *checkConfig) register(fs *flag.FlagSet) {
@@ -46,6 +48,7 @@ func (c *checkConfig) register(fs *flag.FlagSet) {
 	fs.BoolVar(&c.json, "json", false, "print one JSON object instead of the report")
 	fs.StringVar(&c.memory, "memory", string(checker.MemoryExact), "how dfs remembers states: exact, compact (64-bit fingerprints) or bitstate (bit array; see --bitstate-bits)")
 	fs.IntVar(&c.bitstateBits, "bitstate-bits", 30, "bitstate: use 2^N bits (2^30 = 128 MiB)")
+	fs.BoolVar((*bool)(&c.detail), "full-trace", false, "print every step of each trace and every device of a list (default: long lists elided, uneventful stretches collapsed)")
 }
 
 func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
@@ -67,6 +70,7 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	c.name = report.FileStem(pos[0])
 	m, err := c.machine(top)
 	if err != nil {
 		return 0, err
@@ -160,7 +164,7 @@ func (c *checkConfig) report(res *checker.Result, props checker.Properties, stdo
 		}
 		ctx, release := in.stage(versionsBudget, "skipping the other versions' verdicts")
 		ctx = checker.WithMaxMemory(ctx, c.maxMemory.bytes)
-		replays, err = report.SaveCounterexamples(ctx, save.dir, res, props, c.maxSteps, save.all, stderr)
+		replays, err = report.SaveCounterexamples(ctx, save.dir, c.name, res, props, c.maxSteps, save.all, stderr)
 		release()
 		if err != nil {
 			return 0, err
@@ -171,8 +175,8 @@ func (c *checkConfig) report(res *checker.Result, props checker.Properties, stdo
 			return 0, err
 		}
 	} else {
-		report.WriteSummary(stdout, res, props)
-		report.WriteTraces(stdout, res, props, c.maxSteps, replays)
+		report.WriteSummary(stdout, res, props, c.detail)
+		report.WriteTraces(stdout, res, props, c.maxSteps, replays, c.detail)
 	}
 	return exitStatus(len(res.Violations) > 0, res.Complete()), nil
 }

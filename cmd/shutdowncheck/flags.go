@@ -134,7 +134,9 @@ func newFlagSet(name, synopsis string, stderr io.Writer) *flag.FlagSet {
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: shutdowncheck %s\n\nflags:\n", synopsis)
 		fs.PrintDefaults()
-		fmt.Fprint(stderr, "\n"+exitStatuses)
+		if name != "import" && name != "simulate" { // they search nothing
+			fmt.Fprint(stderr, "\n"+exitStatuses)
+		}
 	}
 	return fs
 }
@@ -166,17 +168,24 @@ func checkDurations(flags map[string]time.Duration) error {
 	return nil
 }
 
-// memoryFlag is --max-memory: a size, by default checker.DefaultMaxMemory.
-type memoryFlag struct{ bytes uint64 }
+// memoryFlag is --max-memory: a size, by default checker.DefaultMaxMemory
+// (which -h describes rather than prints: it depends on the machine).
+type memoryFlag struct {
+	bytes uint64
+	set   bool
+}
 
 func (m *memoryFlag) register(fs *flag.FlagSet) {
 	m.bytes = checker.DefaultMaxMemory()
-	fs.Var(m, "max-memory", "memory budget of the search, measured (e.g. 4GiB, 512MiB; 0: none): reaching it stops the search, keeping what it found; default: half the RAM or cgroup limit, at most "+
+	fs.Var(m, "max-memory", "the memory budget, a `size` such as 4GiB or 512MiB (0: none), measured: reaching it stops the search, keeping what it found; default: half the RAM or cgroup limit, at most "+
 		checker.FormatBytes(checker.MaxDefaultMemory))
 }
 
 func (m *memoryFlag) String() string {
-	if m == nil || m.bytes == 0 {
+	switch {
+	case m == nil || !m.set:
+		return ""
+	case m.bytes == 0:
 		return "0"
 	}
 	return strings.ReplaceAll(checker.FormatBytes(m.bytes), " ", "")
@@ -190,6 +199,6 @@ func (m *memoryFlag) Set(s string) error {
 	if n > 0 && n < 16<<20 {
 		return fmt.Errorf("%s is too small a budget: at least 16MiB, or 0 for none", s)
 	}
-	m.bytes = n
+	m.bytes, m.set = n, true
 	return nil
 }

@@ -14,7 +14,8 @@ import (
 const importFormats = `formats:
   sysfs DIR        a live sysfs (usually /sys): devices/ and class/devlink
   tsv FILE         a sysfs walk saved as TSV ("# path	parent	subsystem	kind	driver	devtype" header)
-  bootlog DIR      a boot log's devices_kset_final_order.tsv and events.tsv (the WRT1900ACS dataset)
+  bootlog DIR      a boot log's devices_kset_final_order.tsv and events.tsv, bare or both
+                   named PREFIX.*.tsv (DIR may be DIR/PREFIX; importer/testdata has wrt1900acs)
   devlinks FILE    a device-link list: "bus:a--bus:b" lines or the AM625 links.tsv`
 
 func runImport(args []string, stdout, stderr io.Writer) (int, error) {
@@ -50,11 +51,20 @@ func runImport(args []string, stdout, stderr io.Writer) (int, error) {
 
 // defaultName names an imported topology after its source: the file's name
 // up to its first dot, or its directory's for the datasets' generic
-// devices.tsv and links.tsv, or the host's for a live sysfs.
+// devices.tsv and links.tsv, a boot log's prefix (or its directory's name),
+// or the host's for a live sysfs.
 func defaultName(format, src string) string {
-	if format == "sysfs" {
+	switch format {
+	case "sysfs":
 		if h, err := os.Hostname(); err == nil {
 			return h
+		}
+	case "bootlog":
+		if order, _, prefix, err := importer.BootlogFiles(src); err == nil {
+			if prefix != "" {
+				return prefix
+			}
+			return filepath.Base(filepath.Dir(order))
 		}
 	}
 	src = filepath.Clean(src)
@@ -104,8 +114,10 @@ func readSource(format, src, name string) (*importer.Result, error) {
 		}
 		return importer.ReadDevlinks(name, src, f)
 	case "bootlog":
-		orderPath := filepath.Join(src, "devices_kset_final_order.tsv")
-		eventsPath := filepath.Join(src, "events.tsv")
+		orderPath, eventsPath, _, err := importer.BootlogFiles(src)
+		if err != nil {
+			return nil, err
+		}
 		order, err := open(orderPath)
 		if err != nil {
 			return nil, err

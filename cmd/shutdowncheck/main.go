@@ -27,7 +27,7 @@ import (
 	"os"
 )
 
-// Exit statuses (SPEC §5).
+// Exit statuses (docs/CLI.md).
 const (
 	exitPass       = 0 // no violation found, and the search was complete
 	exitViolation  = 1 // a violation found

@@ -196,7 +196,7 @@ func TestBadInput(t *testing.T) {
 	}
 }
 
-// The scenario flags start the environment actors (SPEC §2) on a topology
+// The scenario flags start the environment actors (docs/FORMAT.md, scenario) on a topology
 // file that has no scenario: removing the child of an async parent can hang
 // v14 (its handler waits on a child device_del() took away), flipping
 // core.async_shutdown can misorder, and a hot-added child can hang it too.
@@ -367,9 +367,9 @@ func TestSimulateDefault(t *testing.T) {
 	}
 	for _, want := range []string{
 		"nvme-server: 68 devices",
-		"upstream     11 min 2.2 s      1.0x  finished",
-		"v9           11 min 2.2 s      1.0x  finished",
-		"v14              55.010 s     12.0x  finished",
+		"upstream     11 min 2.2 s      1.0x               0              0  finished",
+		"v9           11 min 2.2 s      1.0x              68             66  finished",
+		"v14              55.010 s     12.0x              36             36  finished",
 		"0000:10:00.0 55.000 s",
 	} {
 		if !strings.Contains(out, want) {
@@ -409,7 +409,8 @@ func TestSimulateBadInput(t *testing.T) {
 		want string
 	}{
 		{[]string{"simulate", "--ms", "nvme"}, "want PATTERN=MS"},
-		{[]string{"simulate", "--ms", "nothing*=5"}, "no device of nvme-server matches"},
+		{[]string{"simulate", "--top", "-1"}, "--top must be at least 0 (got -1)"},
+		{[]string{"simulate", "--workers", "-5"}, `invalid value "-5" for flag -workers: a worker bound is 0 (unbounded) or more`},
 		{[]string{"simulate", "--variant", "v99"}, `unknown variant "v99"`},
 		{[]string{"simulate", "a.yaml", "b.yaml"}, "at most one topology"},
 		{[]string{"simulate", file(t, "bad.yaml", "devices:\n  - {name: a, shutdown_ms: -5}\n")}, "bad.yaml:2"},

@@ -9,7 +9,8 @@ import (
 )
 
 func runReplay(args []string, stdout, stderr io.Writer) (int, error) {
-	fs := newFlagSet("replay", "replay FILE", stderr)
+	fs := newFlagSet("replay", "replay [--full-trace] FILE", stderr)
+	full := fs.Bool("full-trace", false, "print every step (default: uneventful stretches collapsed)")
 	pos, code, ok := parseCommand(fs, args)
 	if !ok {
 		return code, nil
@@ -29,13 +30,13 @@ func runReplay(args []string, stdout, stderr io.Writer) (int, error) {
 		// A schedule that is not exactly a counterexample or a whole run
 		// is bad input: "not reproduced" would read as "fixed". The trace
 		// shows how far it went.
-		report.WriteTrace(stdout, run)
+		report.WriteTrace(stdout, run, report.Detail(*full))
 		if run.Err != nil && err == run.Err {
 			return 0, fmt.Errorf("%s: the schedule does not apply to this model: %v", f.Path, err)
 		}
 		return 0, fmt.Errorf("%s: not a counterexample of %s: %v", f.Path, f.Property, err)
 	}
-	report.WriteReplay(stdout, f, run)
+	report.WriteReplay(stdout, f, run, report.Detail(*full))
 	if violated {
 		return exitViolation, nil
 	}

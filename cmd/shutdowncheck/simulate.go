@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 
 	"github.com/shutdowncheck/shutdowncheck/examples"
 	"github.com/shutdowncheck/shutdowncheck/model"
@@ -23,7 +24,8 @@ func runSimulate(args []string, stdout, stderr io.Writer) (int, error) {
 	fs.Var(&versions, "versions", "versions to compare (repeatable, comma-separated; default all)")
 	fs.Var(&ms, "ms", "PATTERN=MS: ->shutdown() takes MS milliseconds on devices whose name matches PATTERN (path.Match; repeatable, the last match wins)")
 	noDefaults := fs.Bool("no-class-defaults", false, "devices without shutdown_ms take 0 ms instead of their class's default")
-	workers := fs.Int("workers", -1, "async worker bound (0 = unbounded; default: the topology's)")
+	var workers optionalCount
+	fs.Var(&workers, "workers", "async worker bound, 0 = unbounded (default: the topology's)")
 	svg := fs.String("svg", "", "write the timelines (one panel per version, same time scale) to this SVG file")
 	asJSON := fs.Bool("json", false, "print one JSON object instead of the report")
 	top := fs.Int("top", 10, "how many hold-up devices to list")
@@ -33,6 +35,9 @@ func runSimulate(args []string, stdout, stderr io.Writer) (int, error) {
 	}
 	if len(pos) > 1 {
 		return 0, fmt.Errorf("simulate takes at most one topology file (got %d arguments)", len(pos))
+	}
+	if *top < 0 {
+		return 0, fmt.Errorf("--top must be at least 0 (got %d)", *top)
 	}
 	t, err := loadTiming(pos)
 	if err != nil {
@@ -46,9 +51,9 @@ func runSimulate(args []string, stdout, stderr io.Writer) (int, error) {
 		}
 		overrides = append(overrides, o)
 	}
-	d, err := simulate.Resolve(t, overrides, !*noDefaults)
-	if err != nil {
-		return 0, err
+	d := simulate.Resolve(t, overrides, !*noDefaults)
+	for _, o := range d.Unmatched {
+		fmt.Fprintf(stderr, "shutdowncheck: warning: --ms %s=%d: no device of %s matches %q\n", o.Pattern, o.MS, t.Name, o.Pattern)
 	}
 	vs, err := lookupVariants(versions)
 	if err != nil {
@@ -58,8 +63,8 @@ func runSimulate(args []string, stdout, stderr io.Writer) (int, error) {
 		return 0, err
 	}
 	sc := t.Scenario
-	if *workers >= 0 {
-		sc.Workers = *workers
+	if workers.set {
+		sc.Workers = workers.n
 	}
 	c, err := simulate.Compare(t, vs, sc, d, simulate.DefaultMaxSteps)
 	if err != nil {
@@ -88,4 +93,30 @@ func loadTiming(pos []string) (*model.Topology, error) {
 		return examples.Load(defaultTiming)
 	}
 	return topology.Load(pos[0])
+}
+
+// optionalCount is an int flag that is either unset (its default is
+// someone else's, not a number to print) or 0 or more.
+type optionalCount struct {
+	n   int
+	set bool
+}
+
+func (c *optionalCount) String() string {
+	if c == nil || !c.set {
+		return ""
+	}
+	return strconv.Itoa(c.n)
+}
+
+func (c *optionalCount) Set(v string) error {
+	n, err := strconv.Atoi(v)
+	switch {
+	case err != nil:
+		return fmt.Errorf("not a number")
+	case n < 0:
+		return fmt.Errorf("a worker bound is 0 (unbounded) or more")
+	}
+	c.n, c.set = n, true
+	return nil
 }

@@ -36,7 +36,7 @@ func runVerify(args []string, stdout, stderr io.Writer) (int, error) {
 	fs.DurationVar(&c.timeout, "timeout", 0, "stop after this long, keeping what was found (0: no limit)")
 	fs.Var(&c.properties, "property", "property to check (repeatable; default all)")
 	fs.StringVar(&c.out, "out", "", "write each property's smallest counterexample here")
-	fs.BoolVar(&c.json, "json", false, "print one JSON object (mergeable with `shutdowncheck merge`)")
+	fs.BoolVar(&c.json, "json", false, "print one JSON object (mergeable with shutdowncheck merge)")
 	c.maxMemory.register(fs)
 	c.scenario.register(fs)
 	pos, code, ok := parseCommand(fs, args)
