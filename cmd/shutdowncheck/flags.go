@@ -177,7 +177,7 @@ type memoryFlag struct {
 
 func (m *memoryFlag) register(fs *flag.FlagSet) {
 	m.bytes = checker.DefaultMaxMemory()
-	fs.Var(m, "max-memory", "the memory budget, a `size` such as 4GiB or 512MiB (0: none), measured: reaching it stops the search, keeping what it found; default: half the RAM or cgroup limit, at most "+
+	fs.Var(m, "max-memory", "the memory budget, a size such as 4GiB or 512MiB (0: none), measured: reaching it stops the search, keeping what it found; default: half the RAM or cgroup limit, at most "+
 		checker.FormatBytes(checker.MaxDefaultMemory))
 }
 
