@@ -18,7 +18,8 @@ type VerifyReport struct {
 	MaxDevices int                `json:"max_devices"`
 	MaxLinks   int                `json:"max_links"`
 	Scenario   model.Scenario     `json:"scenario"`
-	Shard      int                `json:"shard"` // 1-based
+	MaxSteps   int                `json:"max_steps"` // the step bound (0: the default): shards of another bound are another proof
+	Shard      int                `json:"shard"`     // 1-based
 	Shards     int                `json:"shards"`
 	Properties []checker.Property `json:"properties"`
 	Verdict    string             `json:"verdict"` // "pass" or "violation"
@@ -51,7 +52,7 @@ func (f *FoundReport) size() checker.Size {
 // it with props and maxSteps.
 func (res *VerifyResult) Report(props checker.Properties, maxSteps int) (*VerifyReport, error) {
 	sp := res.Space
-	rep := &VerifyReport{Variant: res.Variant, MinDevices: max(sp.MinDevices, 1), MaxDevices: sp.MaxDevices, MaxLinks: sp.MaxLinks, Scenario: sp.Scenario,
+	rep := &VerifyReport{Variant: res.Variant, MinDevices: max(sp.MinDevices, 1), MaxDevices: sp.MaxDevices, MaxLinks: sp.MaxLinks, Scenario: sp.Scenario, MaxSteps: maxSteps,
 		Shard: sp.Shard + 1, Shards: max(sp.Shards, 1), Properties: res.Properties, Verdict: "pass", Complete: res.Complete,
 		Stopped: res.Stopped, Topologies: res.Checked, Stats: res.Stats, Found: []FoundReport{}}
 	for _, f := range res.Found {
@@ -80,6 +81,12 @@ func (rep *VerifyReport) Lookup(p checker.Property) *FoundReport {
 	}
 	return nil
 }
+
+// The largest spaces verify enumerates.
+const (
+	MaxProofDevices = 8
+	MaxProofLinks   = 4
+)
 
 // ParseShard reads --shard's "i/n" (1-based i) and returns the 0-based
 // shard and n.

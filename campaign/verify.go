@@ -133,14 +133,36 @@ func Verify(space VerifySpace, variant *model.Variant, opt VerifyOptions) *Verif
 	}
 	var total atomic.Int64
 	total.Store(-1)
-	go func() { total.Store(space.Count()) }() // for the progress line only
-
 	var mu sync.Mutex
 	var checked, states atomic.Int64
 	complete := true
+	stopped := ""
 	begin := time.Now()
 	done := make(chan struct{})
+	var counting sync.WaitGroup
+	defer counting.Wait()
 	if opt.Progress != nil {
+		// The total, for the progress line only: counted beside the
+		// checks, and given up when Verify returns.
+		counting.Go(func() {
+			var n int64
+			over := false
+			space.Each(func(int64, *model.Topology) bool {
+				n++
+				if n&1023 == 0 {
+					select {
+					case <-done:
+						over = true
+						return false
+					default:
+					}
+				}
+				return true
+			})
+			if !over {
+				total.Store(n)
+			}
+		})
 		go func() {
 			tick := time.NewTicker(time.Second)
 			defer tick.Stop()
@@ -154,15 +176,25 @@ func Verify(space VerifySpace, variant *model.Variant, opt VerifyOptions) *Verif
 			}
 		}()
 	}
-	parallel(opt.Context, opt.Workers, space.Each, func(ws *checker.Workspace, index int64, top *model.Topology) {
+	// A check that reaches the memory budget (which is the process's) ends
+	// the others.
+	ctx, cancel := context.WithCancel(opt.Context)
+	defer cancel()
+	parallel(ctx, opt.Workers, space.Each, func(ws *checker.Workspace, index int64, top *model.Topology) {
 		m, err := model.NewMachine(top, variant, top.Scenario)
 		if err != nil {
 			panic(err) // the enumeration makes only checked topologies
 		}
-		r := checker.Explore(m, checker.Options{Engine: opt.Engine, Properties: opt.Properties, MaxSteps: opt.MaxSteps, Context: opt.Context, Workspace: ws})
+		r := checker.Explore(m, checker.Options{Engine: opt.Engine, Properties: opt.Properties, MaxSteps: opt.MaxSteps, Context: ctx, Workspace: ws})
 		mu.Lock()
 		res.add(index, r)
 		complete = complete && r.Exhaustive
+		if stopped == "" && r.Stopped != "" {
+			stopped = r.Stopped // the memory budget, or what ended ctx
+			if r.Stopped == checker.StopMemory {
+				cancel()
+			}
+		}
 		mu.Unlock()
 		checked.Add(1)
 		states.Add(r.Stats.States)
@@ -170,10 +202,12 @@ func Verify(space VerifySpace, variant *model.Variant, opt VerifyOptions) *Verif
 	close(done)
 	res.Checked = checked.Load()
 	if err := opt.Context.Err(); err != nil {
-		res.Stopped = "interrupted"
+		res.Stopped = checker.StopInterrupted
 		if err == context.DeadlineExceeded {
-			res.Stopped = "timeout"
+			res.Stopped = checker.StopTimeout
 		}
+	} else if !complete {
+		res.Stopped = stopped
 	}
 	res.Complete = complete && res.Stopped == ""
 	if res.Complete {

@@ -3,6 +3,8 @@ package checker
 import (
 	"cmp"
 	"context"
+	"fmt"
+	"runtime/debug"
 	"slices"
 	"sort"
 	"time"
@@ -31,11 +33,31 @@ type Options struct {
 	Memory       Memory
 	BitstateBits int
 
+	// ProveFor bounds Auto in time (0: no bound): when its exhaustive
+	// phases have not finished after ProveFor, or DPOR reached the memory
+	// budget, it gives the proof up and samples Runs runs of PCT of depth
+	// Depth instead (seeded by Seed), for at most SampleFor (0: no bound).
+	// The result is then not exhaustive, and Stopped says why the proof
+	// was given up.
+	ProveFor, SampleFor time.Duration
+
 	Properties Properties // properties to watch; nil means all
 	MaxSteps   int        // a run longer than this hangs; 0 means DefaultMaxSteps
 	// Context stops the search early when cancelled (timeout, Ctrl-C); the
 	// counterexamples found so far are kept.
 	Context context.Context
+	// MaxMemory is the memory budget in bytes (0: the budget the Context
+	// carries, see WithMaxMemory, or none): the search stops when the
+	// process's measured memory reaches it (see ReadMemory), keeping what
+	// it found. An Auto search whose DFS phase reaches it goes on with
+	// DPOR alone, which keeps no visited states.
+	MaxMemory uint64
+	// FirstViolation stops the search at the first violation of a watched
+	// property: enough for a verdict, not for the smallest counterexample.
+	FirstViolation bool
+	// Found, if set, is called once per property, as soon as the search
+	// finds it violated (the counterexample may be improved upon later).
+	Found func(*Violation)
 	// Progress, if set, is called about once a second during long searches.
 	Progress func(Progress)
 	// NoReduction turns the partial-order reduction off (for comparison:
@@ -83,8 +105,11 @@ func (x *explorer) ws() *Workspace {
 // Progress is a snapshot of a running search, for progress lines.
 type Progress struct {
 	Stats
-	Depth   int // current search depth (stack size)
+	Depth   int // length of the run being explored (steps from the initial state)
 	Elapsed time.Duration
+	Memory  MemoryUse // the process's, as measured for the budget
+	Budget  uint64    // the memory budget (0: none)
+	Sampled bool      // the search samples runs (random, PCT, auto after a proof given up): Runs counts them
 }
 
 // Stats count the work a search did.
@@ -110,7 +135,10 @@ type Result struct {
 	Violations []*Violation // one per violated property, the best counterexample found, in report order
 	Stats      Stats
 	Exhaustive bool   // every reachable state was explored
-	Stopped    string // why the search stopped early ("" if it did not)
+	Stopped    string // why the search was cut short ("" if it was not): see Complete
+	// Sampled counts the PCT runs Auto sampled after it gave the proof
+	// up (Options.ProveFor); Stopped says why it did.
+	Sampled int64
 	// OrderPairs lists every misordered parent/supplier -> child/consumer
 	// pair seen in any run, with whether upstream misorders it too.
 	OrderPairs []OrderPair
@@ -120,6 +148,20 @@ type Result struct {
 	// or any one-run strategy): what replays it.
 	LastRun []string
 }
+
+// Complete reports whether the search did all it was asked to: explored
+// every state (an exhaustive engine), or ran every requested run. A search
+// cut short (timeout, interrupt, memory budget, an Auto proof given up) is
+// not complete; when it found no violation, it proves nothing.
+func (r *Result) Complete() bool { return r.Stopped == "" }
+
+// Why a search was cut short (Result.Stopped).
+const (
+	StopTimeout     = "timeout"
+	StopInterrupted = "interrupted"
+	StopMemory      = "memory budget"
+	StopViolation   = "violation found" // Options.FirstViolation
+)
 
 // OrderPair is a misordered dependency seen during a search.
 type OrderPair struct {
@@ -144,6 +186,9 @@ func Explore(m *model.Machine, opt Options) *Result {
 	if opt.Context == nil {
 		opt.Context = context.Background()
 	}
+	if opt.MaxMemory == 0 {
+		opt.MaxMemory = maxMemoryOf(opt.Context)
+	}
 	b := newBaseline(m)
 	x := newExplorer(m, opt, b)
 	switch opt.Engine {
@@ -156,27 +201,7 @@ func Explore(m *model.Machine, opt Options) *Result {
 	case DPOR:
 		x.dpor()
 	case Auto:
-		var spent Stats
-		for budget, dpor := cmp.Or(opt.Budget, DefaultBudget), true; ; budget, dpor = 2*budget, !dpor {
-			x.budget = budget
-			if dpor {
-				x.dpor()
-			} else {
-				x.exhaustive()
-			}
-			if x.stopped != overBudget {
-				break
-			}
-			spent.Transitions += x.stats.Transitions
-			spent.States += x.stats.States
-			// The next phase starts over, but keeps the clock and what
-			// was found: a timeout in it must not lose counterexamples.
-			prev := x
-			x = newExplorer(m, opt, b)
-			x.begin, x.best, x.pairs = prev.begin, prev.best, prev.pairs
-		}
-		x.stats.Transitions += spent.Transitions
-		x.stats.States += spent.States
+		x = x.auto(b)
 	default:
 		x.runs()
 	}
@@ -185,6 +210,81 @@ func Explore(m *model.Machine, opt Options) *Result {
 
 // overBudget is why an Auto search's DPOR phase stopped.
 const overBudget = "over budget"
+
+// auto runs Auto's phases: DPOR and DFS alternately with doubling
+// transition budgets until one finishes; DPOR alone once DFS reached the
+// memory budget; and, with Options.ProveFor, PCT runs once the proof is
+// given up. It returns the explorer that holds the result.
+func (x *explorer) auto(b *baseline) *explorer {
+	m, opt := x.m, x.opt
+	var spent Stats
+	noDFS := false
+	if opt.ProveFor > 0 {
+		x.proveBy = x.begin.Add(opt.ProveFor)
+	}
+	// next starts a phase over, keeping the clock and what was found: a
+	// timeout in it must not lose counterexamples.
+	next := func(opt Options) {
+		spent.Transitions += x.stats.Transitions
+		spent.States += x.stats.States
+		prev := x
+		x = newExplorer(m, opt, b)
+		x.begin, x.lastProgress, x.proveBy, x.best, x.pairs = prev.begin, prev.lastProgress, prev.proveBy, prev.best, prev.pairs
+	}
+	for budget, dpor := cmp.Or(opt.Budget, DefaultBudget), true; ; budget = 2 * budget {
+		x.budget = budget
+		if dpor {
+			x.dpor()
+		} else {
+			x.exhaustive()
+		}
+		if x.stopped == StopMemory && !dpor {
+			noDFS = true // DPOR keeps no visited states: it may still finish
+			freeMemory()
+		} else if x.stopped != overBudget {
+			break
+		}
+		next(opt)
+		dpor = noDFS || !dpor
+	}
+	if why := x.stopped; opt.ProveFor > 0 && (why == gaveUp || why == StopMemory) {
+		if why == gaveUp {
+			why = fmt.Sprintf("no proof within %v", opt.ProveFor)
+		}
+		// Sample the runs the proof did not reach: PCT, each run from
+		// the initial state, memory linear in the topology, for at most
+		// SampleFor.
+		freeMemory()
+		camp := opt
+		camp.Engine = PCT
+		next(camp)
+		x.proveBy = time.Time{}
+		if opt.SampleFor > 0 {
+			x.proveBy = time.Now().Add(opt.SampleFor)
+		}
+		x.runs()
+		x.sampled = x.stats.Runs
+		if x.stopped == gaveUp || x.stopped == why {
+			x.stopped = "" // the sample is bounded by design
+		}
+		if x.stopped == "" || x.stopped == StopViolation {
+			x.stopped = cmp.Or(x.stopped, why)
+		} else {
+			x.stopped = why + "; " + x.stopped
+		}
+		x.opt.Engine = Auto
+	}
+	x.stats.Transitions += spent.Transitions
+	x.stats.States += spent.States
+	return x
+}
+
+// gaveUp is why an Auto phase stopped at Options.ProveFor.
+const gaveUp = "proof given up"
+
+// freeMemory returns what a finished phase held to the OS before the next
+// one measures the budget.
+func freeMemory() { debug.FreeOSMemory() }
 
 func newExplorer(m *model.Machine, opt Options, b *baseline) *explorer {
 	now := time.Now()
@@ -215,6 +315,8 @@ type explorer struct {
 	stopped      string
 	begin        time.Time
 	lastProgress time.Time
+	proveBy      time.Time // Auto gives the proof up at this time (zero: never)
+	sampled      int64     // runs sampled after the proof was given up
 	depth        int
 }
 
@@ -222,6 +324,9 @@ type explorer struct {
 // reports progress. It returns false when the search must stop.
 func (x *explorer) tick() bool {
 	x.stats.Transitions++
+	if x.stopped != "" { // FirstViolation
+		return false
+	}
 	if x.budget > 0 && x.stats.Transitions > x.budget {
 		x.stopped = overBudget
 		return false
@@ -230,15 +335,29 @@ func (x *explorer) tick() bool {
 		return true
 	}
 	if err := x.opt.Context.Err(); err != nil {
-		x.stopped = "interrupted"
+		x.stopped = StopInterrupted
 		if err == context.DeadlineExceeded {
-			x.stopped = "timeout"
+			x.stopped = StopTimeout
 		}
 		return false
 	}
-	if now := time.Now(); x.opt.Progress != nil && now.Sub(x.lastProgress) >= time.Second {
+	var mem MemoryUse
+	if x.opt.MaxMemory > 0 || x.opt.Progress != nil {
+		mem = ReadMemory()
+	}
+	if mem.Over(x.opt.MaxMemory) {
+		x.stopped = StopMemory
+		return false
+	}
+	now := time.Now()
+	if !x.proveBy.IsZero() && !now.Before(x.proveBy) {
+		x.stopped = gaveUp
+		return false
+	}
+	if x.opt.Progress != nil && now.Sub(x.lastProgress) >= time.Second {
 		x.lastProgress = now
-		x.opt.Progress(Progress{Stats: x.stats, Depth: x.depth, Elapsed: now.Sub(x.begin)})
+		x.opt.Progress(Progress{Stats: x.stats, Depth: len(x.trs), Elapsed: now.Sub(x.begin), Memory: mem, Budget: x.opt.MaxMemory,
+			Sampled: !x.opt.Engine.Exhaustive()})
 	}
 	return true
 }
@@ -273,11 +392,18 @@ func (x *explorer) collect(s *model.State) {
 		}
 		v := &Violation{Property: f.property, Message: f.message, Details: f.details, Inherited: f.inherit,
 			Pair: f.pair, Cycle: f.cycle, Switches: switches(x.trs), Step: len(x.trs)}
-		if w := x.best[f.property]; w != nil && !v.Size().Less(w.Size()) {
+		w := x.best[f.property]
+		if w != nil && !v.Size().Less(w.Size()) {
 			continue
 		}
 		v.Schedule = Labels(x.m, s, x.trs)
 		x.best[f.property] = v
+		if w == nil && x.opt.Found != nil {
+			x.opt.Found(v)
+		}
+		if x.opt.FirstViolation {
+			x.stopped = StopViolation
+		}
 	}
 	x.mon.found = x.mon.found[:0]
 }
@@ -317,7 +443,7 @@ const cycleMessage = "a cycle of states makes no progress: the run can go on for
 func (x *explorer) result() *Result {
 	x.stats.Seconds = time.Since(x.begin).Seconds()
 	res := &Result{Machine: x.m, Engine: x.opt.Engine, Stats: x.stats, Stopped: x.stopped, Coverage: x.coverage,
-		Exhaustive: x.opt.Engine.Exhaustive() && x.stopped == "" && x.coverage == nil}
+		Exhaustive: x.opt.Engine.Exhaustive() && x.stopped == "" && x.coverage == nil, Sampled: x.sampled}
 	if !x.opt.Engine.Exhaustive() && x.final != nil {
 		res.LastRun = Labels(x.m, x.final, x.trs)
 	}

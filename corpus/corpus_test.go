@@ -3,6 +3,7 @@ package corpus
 import (
 	"context"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -40,14 +41,42 @@ func TestCorpus(t *testing.T) {
 			if err := f.Verify(); err != nil {
 				t.Fatal(err)
 			}
+			if err := strict(f); err != nil {
+				t.Fatal(err)
+			}
 			if *update || *regenerate {
 				rewrite(t, f)
 			}
-			if err := f.VerifyVersions(context.Background()); err != nil {
+			if err := verifyVersions(f, versionsBudget); err != nil {
 				t.Fatal(err)
 			}
 		})
 	}
+}
+
+// versionsBudget bounds the check of one file's versions' verdicts: a
+// version whose check has not finished in time counts as "unknown" (not
+// checked), so the test stays bounded whatever a file holds (check --save
+// corpus of a 400-device machine, say).
+const versionsBudget = 10 * time.Second
+
+func verifyVersions(f *File, budget time.Duration) error {
+	ctx, cancel := context.WithTimeout(context.Background(), budget)
+	defer cancel()
+	return f.VerifyVersions(ctx)
+}
+
+// strict checks that the file's schedule is exactly a counterexample of its
+// property (no step after the violation), or, marked pass, a whole run.
+func strict(f *File) error {
+	run, _, err := f.Replay()
+	if err != nil {
+		return err
+	}
+	if err := run.Strict(f.Property); err != nil {
+		return fmt.Errorf("%s: %v", f.Path, err)
+	}
+	return nil
 }
 
 // research replaces f's schedule with the smallest counterexample of its
@@ -144,5 +173,52 @@ func TestParseErrors(t *testing.T) {
 		if _, err := Parse("cx.yaml", []byte(src)); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%q: got %v, want %q", src, err, want)
 		}
+	}
+}
+
+// A file check --save wrote for a large machine, with v18's verdict
+// recorded as pass (as a machine with more time could have): checking it
+// again is bounded by the budget, and a violation is a verdict as soon
+// as one is found. Before the bound, an exhaustive search of 400 devices
+// ran for as long as memory lasted.
+func TestVersionsBounded(t *testing.T) {
+	src := "name: big\ndevices:\n"
+	for i := range 400 {
+		src += fmt.Sprintf("  - {name: d%d, async: %v}\n", i, i%50 == 0)
+	}
+	top, err := topology.Parse("big.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &File{Path: "big-v14-sleep-in-atomic.yaml", Property: checker.SleepInAtomic, Variant: "v14", Expect: ExpectViolation,
+		Topology: top, Versions: map[string]string{}}
+	for _, v := range model.Variants() {
+		f.Versions[v.Name] = VerdictUnknown
+	}
+	f.Versions["v14"], f.Versions["v18"] = ExpectViolation, ExpectPass // v18: a proof of 400 devices
+	begin := time.Now()
+	if err := verifyVersions(f, time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if took := time.Since(begin); took > 10*time.Second {
+		t.Errorf("the versions' check took %v with a budget of 1s", took)
+	}
+	// A violation recorded for a version that has it comes back at once.
+	f.Versions = map[string]string{"v14": ExpectViolation}
+	for _, v := range model.Variants() {
+		if v.Name != "v14" {
+			f.Versions[v.Name] = VerdictUnknown
+		}
+	}
+	begin = time.Now()
+	v14, _ := model.LookupVariant("v14")
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	got, err := f.Verdict(ctx, v14)
+	if err != nil || got != ExpectViolation {
+		t.Fatalf("v14: %q %v", got, err)
+	}
+	if took := time.Since(begin); took > 10*time.Second {
+		t.Errorf("finding v14's sleep-in-atomic on 400 devices took %v", took)
 	}
 }

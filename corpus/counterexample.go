@@ -8,8 +8,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"os"
 	"strconv"
+	"time"
 
 	"github.com/shutdowncheck/shutdowncheck/checker"
 	"github.com/shutdowncheck/shutdowncheck/model"
@@ -79,8 +79,8 @@ func (f *File) Verdict(ctx context.Context, variant *model.Variant) (string, err
 	if err != nil {
 		return "", err
 	}
-	res := checker.Explore(m, checker.Options{Properties: checker.Properties{f.Property: true},
-		MaxSteps: f.MaxSteps, Context: ctx})
+	res := checker.Explore(m, checker.Options{Engine: checker.Auto, Properties: checker.Properties{f.Property: true},
+		MaxSteps: f.MaxSteps, Context: ctx, FirstViolation: true})
 	switch {
 	case len(res.Violations) > 0:
 		return ExpectViolation, nil
@@ -90,11 +90,18 @@ func (f *File) Verdict(ctx context.Context, variant *model.Variant) (string, err
 	return ExpectPass, nil
 }
 
-// RecordVersions fills Versions with every version's verdict.
+// RecordVersions fills Versions with every version's verdict; with a
+// deadline, each version gets an equal share of the time left.
 func (f *File) RecordVersions(ctx context.Context) error {
 	f.Versions = map[string]string{}
-	for _, v := range model.Variants() {
-		verdict, err := f.Verdict(ctx, v)
+	vs := model.Variants()
+	for i, v := range vs {
+		vctx, cancel := ctx, context.CancelFunc(func() {})
+		if deadline, ok := ctx.Deadline(); ok {
+			vctx, cancel = context.WithTimeout(ctx, time.Until(deadline)/time.Duration(len(vs)-i))
+		}
+		verdict, err := f.Verdict(vctx, v)
+		cancel()
 		if err != nil {
 			return err
 		}
@@ -147,9 +154,9 @@ func (f *File) Verify() error {
 
 // Read reads a counterexample file.
 func Read(path string) (*File, error) {
-	data, err := os.ReadFile(path)
+	data, err := topology.ReadFile(path)
 	if err != nil {
-		return nil, &topology.Error{File: path, Reason: err.Error()}
+		return nil, err
 	}
 	return Parse(path, data)
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -13,6 +14,7 @@ import (
 	"github.com/shutdowncheck/shutdowncheck/campaign"
 	"github.com/shutdowncheck/shutdowncheck/checker"
 	"github.com/shutdowncheck/shutdowncheck/corpus"
+	"github.com/shutdowncheck/shutdowncheck/model"
 )
 
 var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
@@ -34,8 +36,10 @@ func FileStem(path string) string {
 // on the topology) and, with all (--out, not --save), its trace .trace.txt
 // (every step), porcupine's view .html and the topology's picture .dot.
 // NAME is name, or the topology's name when name is "". It returns each
-// property's replay file.
-func SaveCounterexamples(dir, name string, res *checker.Result, props checker.Properties, maxSteps int, all bool) (map[checker.Property]string, error) {
+// property's replay file. The versions' verdicts share what ctx allows (a
+// version not done in time is recorded "unknown"), and log is told what is
+// being done while it is.
+func SaveCounterexamples(ctx context.Context, dir, name string, res *checker.Result, props checker.Properties, maxSteps int, all bool, log io.Writer) (map[checker.Property]string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
@@ -44,16 +48,23 @@ func SaveCounterexamples(dir, name string, res *checker.Result, props checker.Pr
 		name = m.Top.Name
 	}
 	replays := map[checker.Property]string{}
-	for _, v := range res.Violations {
+	for i, v := range res.Violations {
 		base := fileBase(dir, fmt.Sprintf("%s-%s-%s", name, m.Variant.Name, v.Property))
 		run := checker.Replay(m, v.Schedule, props, maxSteps)
 		f := corpus.FromViolation(m, v, maxSteps)
-		// Every version's verdict on this topology, as far as 20 s allows.
-		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-		err := f.RecordVersions(ctx)
+		// Every version's verdict on this topology, the files sharing
+		// what ctx allows.
+		fctx, cancel := shareOf(ctx, len(res.Violations)-i)
+		if log != nil {
+			fmt.Fprintf(log, "%s.yaml: every version's verdict on %s%s... ", base, m.Top.Name, timeLeft(fctx))
+		}
+		err := f.RecordVersions(fctx)
 		cancel()
 		if err != nil {
 			return nil, err
+		}
+		if log != nil {
+			fmt.Fprintln(log, versionsText(f.Versions))
 		}
 		yaml, err := f.Marshal(run)
 		if err != nil {
@@ -79,17 +90,53 @@ func SaveCounterexamples(dir, name string, res *checker.Result, props checker.Pr
 	return replays, nil
 }
 
+// shareOf returns a context ending at an nth of the time ctx has left
+// (ctx itself when it has no deadline).
+func shareOf(ctx context.Context, n int) (context.Context, context.CancelFunc) {
+	deadline, ok := ctx.Deadline()
+	if !ok || n <= 1 {
+		return context.WithCancel(ctx)
+	}
+	return context.WithTimeout(ctx, time.Until(deadline)/time.Duration(n))
+}
+
+func timeLeft(ctx context.Context) string {
+	if deadline, ok := ctx.Deadline(); ok {
+		return fmt.Sprintf(" (at most %.1fs; interrupt to skip)", max(time.Until(deadline).Seconds(), 0))
+	}
+	return ""
+}
+
+func versionsText(versions map[string]string) string {
+	var out []string
+	for _, v := range model.Variants() {
+		out = append(out, v.Name+" "+versions[v.Name])
+	}
+	return strings.Join(out, ", ")
+}
+
 // SaveMatrixCounterexamples writes each violated cell's counterexample
 // like check --out does, and returns each cell's replay file.
-func SaveMatrixCounterexamples(dir string, res *campaign.MatrixResult, props checker.Properties, maxSteps int) (map[*campaign.Cell]string, error) {
+func SaveMatrixCounterexamples(ctx context.Context, dir string, res *campaign.MatrixResult, props checker.Properties, maxSteps int, log io.Writer) (map[*campaign.Cell]string, error) {
 	replays := map[*campaign.Cell]string{}
+	left := 0
+	for _, row := range res.Cells {
+		for _, c := range row {
+			if c.Violation != nil {
+				left++
+			}
+		}
+	}
 	for _, row := range res.Cells {
 		for _, c := range row {
 			if c.Violation == nil {
 				continue
 			}
 			one := &checker.Result{Machine: c.Machine, Violations: []*checker.Violation{c.Violation}}
-			files, err := SaveCounterexamples(dir, "", one, props, maxSteps, true)
+			cctx, cancel := shareOf(ctx, left)
+			left--
+			files, err := SaveCounterexamples(cctx, dir, "", one, props, maxSteps, true, log)
+			cancel()
 			if err != nil {
 				return nil, err
 			}

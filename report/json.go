@@ -17,10 +17,16 @@ func WriteJSON(w io.Writer, v any) error {
 
 // JSONReport is the --json output of check (docs/CLI.md).
 type JSONReport struct {
-	Topology   string            `json:"topology"` // the topology's name
-	Variant    string            `json:"variant"`
-	Verdict    string            `json:"verdict"` // "pass" or "violation"
-	Exhaustive bool              `json:"exhaustive"`
+	Topology   string `json:"topology"` // the topology's name
+	Variant    string `json:"variant"`
+	Verdict    string `json:"verdict"` // "pass" or "violation"
+	Exhaustive bool   `json:"exhaustive"`
+	// Complete: the search did all it was asked to (false: cut short by
+	// a timeout, the memory budget, an interrupt, or a proof auto gave
+	// up, which Stopped names; with no violation, exit status 3).
+	Complete   bool              `json:"complete"`
+	Stopped    string            `json:"stopped,omitempty"`
+	Sampled    int64             `json:"sampled_runs,omitempty"` // auto: PCT runs after the proof was given up
 	Violations []JSONViolation   `json:"violations"`
 	Stats      checker.Stats     `json:"stats"`
 	Coverage   *checker.Coverage `json:"coverage,omitempty"` // lossy memory modes only
@@ -40,6 +46,7 @@ type JSONViolation struct {
 // counterexample file.
 func JSON(res *checker.Result, replays map[checker.Property]string) JSONReport {
 	r := JSONReport{Topology: res.Machine.Top.Name, Variant: res.Machine.Variant.Name, Verdict: "pass", Exhaustive: res.Exhaustive,
+		Complete: res.Complete(), Stopped: res.Stopped, Sampled: res.Sampled,
 		Violations: []JSONViolation{}, Stats: res.Stats, Coverage: res.Coverage}
 	for _, v := range res.Violations {
 		r.Verdict = "violation"

@@ -22,8 +22,10 @@ func WriteSummary(w io.Writer, res *checker.Result, props checker.Properties, d 
 	fmt.Fprintf(w, "  devices_kset (head first): %s\n", listText(m.Top, d))
 	coverage := "exhaustive"
 	switch {
+	case res.Sampled > 0:
+		coverage = fmt.Sprintf("INCOMPLETE (%s), then %d PCT runs: not exhaustive, not a proof", res.Stopped, res.Sampled)
 	case res.Stopped != "":
-		coverage = "stopped early (" + res.Stopped + "): not exhaustive"
+		coverage = "INCOMPLETE (" + res.Stopped + "): not exhaustive, not a proof"
 	case !res.Exhaustive:
 		coverage = fmt.Sprintf("%d runs, not exhaustive", res.Stats.Runs)
 	}
@@ -76,8 +78,16 @@ func WriteTraces(w io.Writer, res *checker.Result, props checker.Properties, max
 func CheckProgress(w io.Writer) func(checker.Progress) {
 	return func(p checker.Progress) {
 		secs := p.Elapsed.Seconds()
-		fmt.Fprintf(w, "progress: %d states, %.0f states/s, queue %d, %d transitions, %s elapsed\n",
-			p.States, float64(p.States)/secs, p.Depth, p.Transitions, p.Elapsed.Round(time.Second))
+		mem := checker.FormatBytes(p.Memory.Held)
+		if p.Budget > 0 {
+			mem += " of " + checker.FormatBytes(p.Budget)
+		}
+		runs := ""
+		if p.Sampled {
+			runs = fmt.Sprintf(", %d runs", p.Runs)
+		}
+		fmt.Fprintf(w, "progress: %d states, %.0f states/s, depth %d, %d transitions%s, memory %s, %s elapsed\n",
+			p.States, float64(p.States)/secs, p.Depth, p.Transitions, runs, mem, p.Elapsed.Round(time.Second))
 	}
 }
 

@@ -34,13 +34,36 @@ func (e *Error) Error() string {
 // Load reads the topology file at path.
 func Load(path string) (*model.Topology, error) { return LoadWith(path, nil) }
 
+// MaxFileSize caps what ReadFile reads: far more than any machine's
+// topology (a 454-device one is 19 KB), and a file from /dev/zero or a
+// pipe that never ends is refused instead of read until memory runs out.
+const MaxFileSize = 64 << 20
+
+// ReadFile reads the input file at path, at most MaxFileSize bytes; errors
+// are *Error naming the file.
+func ReadFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, &Error{File: path, Reason: err.Error()}
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	switch {
+	case err != nil:
+		return nil, &Error{File: path, Reason: err.Error()}
+	case len(data) > MaxFileSize:
+		return nil, &Error{File: path, Reason: fmt.Sprintf("larger than %d MiB: too large for an input of shutdowncheck", MaxFileSize>>20)}
+	}
+	return data, nil
+}
+
 // LoadWith reads the topology file at path, letting override change its
 // scenario (command-line flags) before the topology is checked, so that an
 // error of the scenario that results still names the file and line.
 func LoadWith(path string, override func(*model.Scenario)) (*model.Topology, error) {
-	data, err := os.ReadFile(path)
+	data, err := ReadFile(path)
 	if err != nil {
-		return nil, &Error{File: path, Reason: err.Error()}
+		return nil, err
 	}
 	root, err := ParseDocument(path, data)
 	if err != nil {

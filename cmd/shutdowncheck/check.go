@@ -1,12 +1,9 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
 	"strings"
 	"time"
 
@@ -22,7 +19,8 @@ type checkConfig struct {
 	seed              uint64
 	runs, depth       int
 	maxSteps          int
-	timeout           time.Duration
+	timeout, proveFor time.Duration
+	maxMemory         memoryFlag
 	scenario          scenarioFlags
 	properties        listFlag
 	out, save         string
@@ -35,12 +33,14 @@ type checkConfig struct {
 
 func (c *checkConfig) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.variant, "variant", model.DefaultVariant, "version of the algorithm: "+variantNames())
-	fs.StringVar(&c.strategy, "strategy", checker.DFS.String(), checker.EngineUsage(false))
+	fs.StringVar(&c.strategy, "strategy", checker.Auto.String(), checker.EngineUsage(false))
 	fs.Uint64Var(&c.seed, "seed", 1, "seed of the random and pct strategies")
-	fs.IntVar(&c.runs, "runs", 1000, "runs of the random and pct strategies")
+	fs.IntVar(&c.runs, "runs", 1000, "runs of the random and pct strategies, and of auto's PCT sample once it gives a proof up (for at most "+sampleFor.String()+")")
 	fs.IntVar(&c.depth, "depth", 3, "bug depth d of the pct strategy (d-1 priority change points)")
 	fs.IntVar(&c.maxSteps, "max-steps", 0, "a run longer than this hangs (0: 200 per device and link, plus 1000)")
 	fs.DurationVar(&c.timeout, "timeout", 0, "stop the search after this long, keeping what it found (0: no limit)")
+	fs.DurationVar(&c.proveFor, "prove-for", defaultProveFor, "auto: try an exhaustive proof this long, then sample --runs PCT runs instead, labelled not exhaustive (0: until the proof is done; with --timeout, at most half of it)")
+	c.maxMemory.register(fs)
 	c.scenario.register(fs)
 	fs.Var(&c.properties, "property", "property to check (repeatable; default all): "+fmt.Sprint(checker.AllProperties()))
 	fs.StringVar(&c.out, "out", "", "write each counterexample here: replay file, trace, porcupine HTML, DOT")
@@ -62,6 +62,10 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 	if len(pos) != 1 {
 		return 0, fmt.Errorf("check needs exactly one topology file (got %d arguments)", len(pos))
 	}
+	opt, err := c.options()
+	if err != nil {
+		return 0, err
+	}
 	top, err := topology.LoadWith(pos[0], func(sc *model.Scenario) { *sc = c.scenario.apply(fs, *sc) })
 	if err != nil {
 		return 0, err
@@ -71,14 +75,32 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	opt, err := c.options()
-	if err != nil {
-		return 0, err
+	if c.timeout > 0 && !flagSet(fs, "prove-for") {
+		c.proveFor = min(c.proveFor, c.timeout/2)
 	}
-	ctx, stop := c.context()
-	defer stop()
-	opt.Context, opt.Progress = ctx, report.CheckProgress(stderr)
-	return c.report(checker.Explore(m, opt), opt.Properties, stdout)
+	opt.ProveFor, opt.SampleFor = c.proveFor, sampleFor
+	in := watchInterrupts(stderr)
+	defer in.stop()
+	defer checker.SetMemoryLimit(c.maxMemory.bytes)()
+	ctx, release := in.stage(c.timeout, "stopping the search, keeping what it found")
+	opt.Context, opt.MaxMemory, opt.Progress, opt.Found = ctx, c.maxMemory.bytes, report.CheckProgress(stderr), foundNow(stderr)
+	res := checker.Explore(m, opt)
+	release()
+	return c.report(res, opt.Properties, stdout, stderr, in)
+}
+
+// defaultProveFor is how long check's auto engine tries a proof before it
+// samples runs, and sampleFor how long it samples at most: a topology too
+// big to explore still gets a verdict in well under a minute.
+const defaultProveFor, sampleFor = 20 * time.Second, 20 * time.Second
+
+// foundNow prints each property's first counterexample as soon as the
+// search finds it (the report, at the end, has the smallest one).
+func foundNow(stderr io.Writer) func(*checker.Violation) {
+	begin := time.Now()
+	return func(v *checker.Violation) {
+		fmt.Fprintf(stderr, "found after %.1fs: %s: %s (%d steps; searching on)\n", time.Since(begin).Seconds(), v.Property, v.Message, len(v.Schedule))
+	}
 }
 
 // machine builds the model of top (its scenario with the flags applied).
@@ -110,32 +132,41 @@ func (c *checkConfig) options() (checker.Options, error) {
 	case c.bitstateBits < 10 || c.bitstateBits > 36:
 		return checker.Options{}, fmt.Errorf("--bitstate-bits must be between 10 and 36 (got %d)", c.bitstateBits)
 	}
+	if err := checkCounts(map[string]int{"--runs": c.runs, "--depth": c.depth}, 1); err != nil {
+		return checker.Options{}, err
+	}
+	if err := checkCounts(map[string]int{"--max-steps": c.maxSteps}, 0); err != nil {
+		return checker.Options{}, err
+	}
+	if err := checkDurations(map[string]time.Duration{"--timeout": c.timeout, "--prove-for": c.proveFor}); err != nil {
+		return checker.Options{}, err
+	}
 	return checker.Options{Engine: engine, Runs: c.runs, Seed: c.seed, Depth: c.depth, Memory: memory, BitstateBits: c.bitstateBits,
 		Properties: props, MaxSteps: c.maxSteps}, nil
 }
 
-// context stops the search on Ctrl-C and after --timeout.
-func (c *checkConfig) context() (context.Context, context.CancelFunc) {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	if c.timeout <= 0 {
-		return ctx, stop
-	}
-	ctx, cancel := context.WithTimeout(ctx, c.timeout)
-	return ctx, func() { cancel(); stop() }
-}
+// versionsBudget bounds the work --out and --save do after a search: every
+// version's verdict on the topology, recorded in each counterexample file
+// (a version whose check does not finish in time is recorded "unknown").
+var versionsBudget = 10 * time.Second
 
 // report prints the result (summary and traces, or JSON), writes the
 // counterexamples with --out and --save, and returns the exit status.
-func (c *checkConfig) report(res *checker.Result, props checker.Properties, stdout io.Writer) (int, error) {
+func (c *checkConfig) report(res *checker.Result, props checker.Properties, stdout, stderr io.Writer, in *interrupts) (int, error) {
 	replays := map[checker.Property]string{}
 	var err error
-	if c.out != "" {
-		if replays, err = report.SaveCounterexamples(c.out, c.name, res, props, c.maxSteps, true); err != nil {
-			return 0, err
+	for _, save := range []struct {
+		dir string
+		all bool
+	}{{c.out, true}, {c.save, false}} {
+		if save.dir == "" || len(res.Violations) == 0 {
+			continue
 		}
-	}
-	if c.save != "" {
-		if replays, err = report.SaveCounterexamples(c.save, c.name, res, props, c.maxSteps, false); err != nil {
+		ctx, release := in.stage(versionsBudget, "skipping the other versions' verdicts")
+		ctx = checker.WithMaxMemory(ctx, c.maxMemory.bytes)
+		replays, err = report.SaveCounterexamples(ctx, save.dir, c.name, res, props, c.maxSteps, save.all, stderr)
+		release()
+		if err != nil {
 			return 0, err
 		}
 	}
@@ -147,10 +178,7 @@ func (c *checkConfig) report(res *checker.Result, props checker.Properties, stdo
 		report.WriteSummary(stdout, res, props, c.detail)
 		report.WriteTraces(stdout, res, props, c.maxSteps, replays, c.detail)
 	}
-	if len(res.Violations) > 0 {
-		return exitViolation, nil
-	}
-	return exitPass, nil
+	return exitStatus(len(res.Violations) > 0, res.Complete()), nil
 }
 
 // variantNames lists the versions for --variant's help, saying which run

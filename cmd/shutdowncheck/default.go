@@ -18,7 +18,13 @@ func runDefault(stdout, stderr io.Writer) (int, error) {
 		return 0, err
 	}
 	props, _ := checker.ParseProperties(nil)
-	code := exitPass
+	in := watchInterrupts(stderr)
+	defer in.stop()
+	budget := checker.DefaultMaxMemory()
+	defer checker.SetMemoryLimit(budget)()
+	ctx, release := in.stage(0, "stopping the search, keeping what it found")
+	defer release()
+	var violation, incomplete bool
 	fmt.Fprintf(stdout, "shutdowncheck: checking the built-in topologies with %s (%s)\n", v.Name, v.Summary)
 	for _, name := range examples.Names() {
 		top, err := examples.Load(name)
@@ -30,12 +36,12 @@ func runDefault(stdout, stderr io.Writer) (int, error) {
 			return 0, err
 		}
 		fmt.Fprintln(stdout)
-		res := checker.Explore(m, checker.Options{Properties: props, Progress: report.CheckProgress(stderr)})
-		status, err := (&checkConfig{}).report(res, props, stdout)
-		if err != nil {
+		res := checker.Explore(m, checker.Options{Properties: props, Progress: report.CheckProgress(stderr), Context: ctx, MaxMemory: budget})
+		if _, err := (&checkConfig{}).report(res, props, stdout, stderr, in); err != nil {
 			return 0, err
 		}
-		code = max(code, status)
+		violation = violation || len(res.Violations) > 0
+		incomplete = incomplete || !res.Complete()
 	}
-	return code, nil
+	return exitStatus(violation, !incomplete), nil
 }

@@ -5,8 +5,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strings"
+	"time"
 
+	"github.com/shutdowncheck/shutdowncheck/checker"
 	"github.com/shutdowncheck/shutdowncheck/model"
 )
 
@@ -130,6 +134,71 @@ func newFlagSet(name, synopsis string, stderr io.Writer) *flag.FlagSet {
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: shutdowncheck %s\n\nflags:\n", synopsis)
 		fs.PrintDefaults()
+		if name != "import" && name != "simulate" { // they search nothing
+			fmt.Fprint(stderr, "\n"+exitStatuses)
+		}
 	}
 	return fs
+}
+
+// flagSet reports whether the flag name was given on the command line.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
+}
+
+// checkCounts refuses a count flag below least.
+func checkCounts(flags map[string]int, least int) error {
+	for _, name := range slices.Sorted(maps.Keys(flags)) {
+		if n := flags[name]; n < least {
+			return fmt.Errorf("%s must be at least %d (got %d)", name, least, n)
+		}
+	}
+	return nil
+}
+
+// checkDurations refuses a negative duration flag.
+func checkDurations(flags map[string]time.Duration) error {
+	for _, name := range slices.Sorted(maps.Keys(flags)) {
+		if d := flags[name]; d < 0 {
+			return fmt.Errorf("%s must not be negative (got %v; 0 means no limit)", name, d)
+		}
+	}
+	return nil
+}
+
+// memoryFlag is --max-memory: a size, by default checker.DefaultMaxMemory
+// (which -h describes rather than prints: it depends on the machine).
+type memoryFlag struct {
+	bytes uint64
+	set   bool
+}
+
+func (m *memoryFlag) register(fs *flag.FlagSet) {
+	m.bytes = checker.DefaultMaxMemory()
+	fs.Var(m, "max-memory", "the memory budget, a size such as 4GiB or 512MiB (0: none), measured: reaching it stops the search, keeping what it found; default: half the RAM or cgroup limit, at most "+
+		checker.FormatBytes(checker.MaxDefaultMemory))
+}
+
+func (m *memoryFlag) String() string {
+	switch {
+	case m == nil || !m.set:
+		return ""
+	case m.bytes == 0:
+		return "0"
+	}
+	return strings.ReplaceAll(checker.FormatBytes(m.bytes), " ", "")
+}
+
+func (m *memoryFlag) Set(s string) error {
+	n, err := checker.ParseBytes(s)
+	if err != nil {
+		return err
+	}
+	if n > 0 && n < 16<<20 {
+		return fmt.Errorf("%s is too small a budget: at least 16MiB, or 0 for none", s)
+	}
+	m.bytes, m.set = n, true
+	return nil
 }

@@ -75,13 +75,30 @@ func defaultName(format, src string) string {
 	return name
 }
 
+// capped reads a file, refusing to go past topology.MaxFileSize: an input
+// that never ends (/dev/zero, yes(1) into a pipe) is refused, not read
+// until memory runs out.
+type capped struct {
+	*os.File
+	left int64
+}
+
+func (c *capped) Read(p []byte) (int, error) {
+	if c.left <= 0 {
+		return 0, fmt.Errorf("larger than %d MiB: too large for an input of shutdowncheck", topology.MaxFileSize>>20)
+	}
+	n, err := c.File.Read(p[:min(int64(len(p)), c.left)])
+	c.left -= int64(n)
+	return n, err
+}
+
 func readSource(format, src, name string) (*importer.Result, error) {
-	open := func(p string) (*os.File, error) {
+	open := func(p string) (*capped, error) {
 		f, err := os.Open(p)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %v", p, err)
 		}
-		return f, nil
+		return &capped{f, topology.MaxFileSize}, nil
 	}
 	switch format {
 	case "sysfs":

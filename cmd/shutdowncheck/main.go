@@ -15,7 +15,10 @@
 //	shutdowncheck import FORMAT SOURCE write a topology file from a real machine
 //	shutdowncheck simulate [TOPOLOGY]  shutdown time of every version in virtual time
 //
-// Exit status: 0 no violation found, 1 a violation found, 2 bad usage or input.
+// Exit status: 0 no violation found and the search was complete
+// (exhaustive, or every requested run done), 1 a violation found, 2 bad
+// usage or input, 3 no violation found but the search was cut short
+// (timeout, memory budget, interrupt, a proof given up): not a proof.
 package main
 
 import (
@@ -26,10 +29,26 @@ import (
 
 // Exit statuses (docs/CLI.md).
 const (
-	exitPass      = 0
-	exitViolation = 1
-	exitUsage     = 2
+	exitPass       = 0 // no violation found, and the search was complete
+	exitViolation  = 1 // a violation found
+	exitUsage      = 2 // bad usage or input
+	exitIncomplete = 3 // no violation found, but the search was cut short: not a proof
 )
+
+// exitStatuses is the one-line table of the exit statuses, for -h.
+const exitStatuses = "Exit status: 0 no violation, search complete | 1 violation found | 2 bad usage or input | 3 no violation, search cut short (timeout, memory budget, interrupt, auto giving a proof up, shards missing): not a proof\n"
+
+// exitStatus is the status of a search or campaign: a violation wins, then
+// whether it was complete.
+func exitStatus(violation, complete bool) int {
+	switch {
+	case violation:
+		return exitViolation
+	case !complete:
+		return exitIncomplete
+	}
+	return exitPass
+}
 
 const usage = `usage: shutdowncheck [COMMAND [FLAGS] [ARGS]]
 
@@ -47,8 +66,7 @@ Commands:
   simulate [TOPOLOGY]      shutdown time of every version in virtual time: critical path, timeline SVG
 
 Run 'shutdowncheck COMMAND -h' for a command's flags.
-Exit status: 0 no violation found, 1 a violation found, 2 bad usage or input.
-`
+` + exitStatuses
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))

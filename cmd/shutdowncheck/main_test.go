@@ -71,7 +71,7 @@ func TestCheckOrderedTree(t *testing.T) {
 	path := file(t, "ordered.yaml", orderedTree)
 	code, out, _ := shutdowncheck(t, "check", "--property", "order", "--property", "deadlock",
 		"--property", "hang", "--property", "completeness", path)
-	if code != exitPass || !strings.Contains(out, "strategy dfs, exhaustive") {
+	if code != exitPass || !strings.Contains(out, "strategy auto, exhaustive") {
 		t.Fatalf("exit %d:\n%s", code, out)
 	}
 	code, out, _ = shutdowncheck(t, "check", path, "--json")

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/shutdowncheck/shutdowncheck/campaign"
 	"github.com/shutdowncheck/shutdowncheck/checker"
@@ -16,6 +17,8 @@ type matrixConfig struct {
 	out                  string
 	json                 bool
 	maxDevices, maxLinks int
+	timeout              time.Duration
+	maxMemory            memoryFlag
 }
 
 func runMatrix(args []string, stdout, stderr io.Writer) (int, error) {
@@ -28,9 +31,20 @@ func runMatrix(args []string, stdout, stderr io.Writer) (int, error) {
 	fs.BoolVar(&c.json, "json", false, "print JSON instead of a Markdown table")
 	fs.IntVar(&c.maxDevices, "max-devices", 0, "instead of files: every topology of 1..N devices, as verify enumerates them")
 	fs.IntVar(&c.maxLinks, "max-links", 1, "with --max-devices: at most this many device links")
+	fs.DurationVar(&c.timeout, "timeout", 0, "stop after this long, keeping what was found (0: no limit)")
+	c.maxMemory.register(fs)
 	pos, code, ok := parseCommand(fs, args)
 	if !ok {
 		return code, nil
+	}
+	if err := checkCounts(map[string]int{"--max-steps": c.maxSteps, "--max-devices": c.maxDevices, "--max-links": c.maxLinks}, 0); err != nil {
+		return 0, err
+	}
+	if err := checkDurations(map[string]time.Duration{"--timeout": c.timeout}); err != nil {
+		return 0, err
+	}
+	if c.maxDevices > 8 || c.maxLinks > 4 {
+		return 0, fmt.Errorf("--max-devices must be at most 8 and --max-links at most 4 (got %d and %d)", c.maxDevices, c.maxLinks)
 	}
 	variants, err := lookupVariants(c.variants)
 	if err != nil {
@@ -40,8 +54,11 @@ func runMatrix(args []string, stdout, stderr io.Writer) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	ctx, stop := (&checkConfig{}).context()
-	defer stop()
+	in := watchInterrupts(stderr)
+	defer in.stop()
+	defer checker.SetMemoryLimit(c.maxMemory.bytes)()
+	sctx, release := in.stage(c.timeout, "stopping the checks, keeping what they found")
+	ctx := checker.WithMaxMemory(sctx, c.maxMemory.bytes)
 	var res *campaign.MatrixResult
 	if c.maxDevices > 0 {
 		if len(pos) > 0 {
@@ -59,9 +76,13 @@ func runMatrix(args []string, stdout, stderr io.Writer) (int, error) {
 			return 0, err
 		}
 	}
+	release()
 	replays := map[*campaign.Cell]string{}
 	if c.out != "" {
-		if replays, err = report.SaveMatrixCounterexamples(c.out, res, props, c.maxSteps); err != nil {
+		ctx, release := in.stage(versionsBudget, "skipping the other versions' verdicts")
+		replays, err = report.SaveMatrixCounterexamples(checker.WithMaxMemory(ctx, c.maxMemory.bytes), c.out, res, props, c.maxSteps, stderr)
+		release()
+		if err != nil {
 			return 0, err
 		}
 	}
@@ -72,14 +93,13 @@ func runMatrix(args []string, stdout, stderr io.Writer) (int, error) {
 	} else {
 		report.WriteMatrix(stdout, res)
 	}
+	violation := false
 	for _, row := range res.Cells {
 		for _, cell := range row {
-			if cell.Violation != nil {
-				return exitViolation, nil
-			}
+			violation = violation || cell.Violation != nil
 		}
 	}
-	return exitPass, nil
+	return exitStatus(violation, res.Exhaustive), nil
 }
 
 func lookupVariants(names []string) ([]*model.Variant, error) {

@@ -4,9 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/shutdowncheck/shutdowncheck/campaign"
+	"github.com/shutdowncheck/shutdowncheck/topology"
 )
 
 // runMerge combines the --json reports of the shards of one verify into the
@@ -24,7 +24,7 @@ func runMerge(args []string, stdout, stderr io.Writer) (int, error) {
 	}
 	var reps []*campaign.VerifyReport
 	for _, path := range pos {
-		data, err := os.ReadFile(path)
+		data, err := topology.ReadFile(path)
 		if err != nil {
 			return 0, err
 		}

@@ -26,11 +26,18 @@ func runReplay(args []string, stdout, stderr io.Writer) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	if err := run.Strict(f.Property); err != nil {
+		// A schedule that is not exactly a counterexample or a whole run
+		// is bad input: "not reproduced" would read as "fixed". The trace
+		// shows how far it went.
+		report.WriteTrace(stdout, run, report.Detail(*full))
+		if run.Err != nil && err == run.Err {
+			return 0, fmt.Errorf("%s: the schedule does not apply to this model: %v", f.Path, err)
+		}
+		return 0, fmt.Errorf("%s: not a counterexample of %s: %v", f.Path, f.Property, err)
+	}
 	report.WriteReplay(stdout, f, run, report.Detail(*full))
-	switch {
-	case run.Err != nil:
-		return 0, fmt.Errorf("%s: the schedule does not apply to this model: %v", f.Path, run.Err)
-	case violated:
+	if violated {
 		return exitViolation, nil
 	}
 	return exitPass, nil

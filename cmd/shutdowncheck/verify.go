@@ -18,6 +18,7 @@ type verifyConfig struct {
 	properties                                       listFlag
 	scenario                                         scenarioFlags
 	timeout                                          time.Duration
+	maxMemory                                        memoryFlag
 	json                                             bool
 }
 
@@ -36,6 +37,7 @@ func runVerify(args []string, stdout, stderr io.Writer) (int, error) {
 	fs.Var(&c.properties, "property", "property to check (repeatable; default all)")
 	fs.StringVar(&c.out, "out", "", "write each property's smallest counterexample here")
 	fs.BoolVar(&c.json, "json", false, "print one JSON object (mergeable with shutdowncheck merge)")
+	c.maxMemory.register(fs)
 	c.scenario.register(fs)
 	pos, code, ok := parseCommand(fs, args)
 	if !ok {
@@ -60,10 +62,13 @@ func runVerify(args []string, stdout, stderr io.Writer) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	ctx, stop := (&checkConfig{timeout: c.timeout}).context()
-	defer stop()
+	in := watchInterrupts(stderr)
+	defer in.stop()
+	defer checker.SetMemoryLimit(c.maxMemory.bytes)()
+	ctx, release := in.stage(c.timeout, "stopping the proof, keeping what it found")
 	res := campaign.Verify(space, v, campaign.VerifyOptions{Engine: engine, Properties: props, MaxSteps: c.maxSteps, Workers: c.jobs,
-		Context: ctx, Progress: report.VerifyProgress(stderr)})
+		Context: checker.WithMaxMemory(ctx, c.maxMemory.bytes), Progress: report.VerifyProgress(stderr)})
+	release()
 	rep, err := res.Report(props, c.maxSteps)
 	if err != nil {
 		return 0, err
@@ -73,14 +78,20 @@ func runVerify(args []string, stdout, stderr io.Writer) (int, error) {
 
 // space checks the flags that define what to enumerate.
 func (c *verifyConfig) space(fs *flag.FlagSet) (campaign.VerifySpace, error) {
-	if c.maxDevices < 1 || c.maxDevices > 8 {
-		return campaign.VerifySpace{}, fmt.Errorf("--max-devices must be between 1 and 8 (got %d)", c.maxDevices)
+	if c.maxDevices < 1 || c.maxDevices > campaign.MaxProofDevices {
+		return campaign.VerifySpace{}, fmt.Errorf("--max-devices must be between 1 and %d (got %d)", campaign.MaxProofDevices, c.maxDevices)
 	}
 	if c.minDevices < 1 || c.minDevices > c.maxDevices {
 		return campaign.VerifySpace{}, fmt.Errorf("--min-devices must be between 1 and --max-devices (got %d)", c.minDevices)
 	}
-	if c.maxLinks < 0 || c.maxLinks > 4 {
-		return campaign.VerifySpace{}, fmt.Errorf("--max-links must be between 0 and 4 (got %d)", c.maxLinks)
+	if err := checkCounts(map[string]int{"--jobs": c.jobs, "--max-steps": c.maxSteps}, 0); err != nil {
+		return campaign.VerifySpace{}, err
+	}
+	if err := checkDurations(map[string]time.Duration{"--timeout": c.timeout}); err != nil {
+		return campaign.VerifySpace{}, err
+	}
+	if c.maxLinks < 0 || c.maxLinks > campaign.MaxProofLinks {
+		return campaign.VerifySpace{}, fmt.Errorf("--max-links must be between 0 and %d (got %d)", campaign.MaxProofLinks, c.maxLinks)
 	}
 	sc := c.scenario.apply(fs, model.DefaultScenario())
 	for _, f := range model.ScenarioFields {
@@ -110,8 +121,5 @@ func emitVerify(rep *campaign.VerifyReport, asJSON bool, out string, stdout io.W
 	} else {
 		report.WriteVerify(stdout, rep, out != "")
 	}
-	if rep.Verdict == "violation" {
-		return exitViolation, nil
-	}
-	return exitPass, nil
+	return exitStatus(rep.Verdict == "violation", rep.Complete), nil
 }
