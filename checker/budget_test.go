@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shutdowncheck/shutdowncheck/examples"
 	"github.com/shutdowncheck/shutdowncheck/model"
 )
 
@@ -32,6 +33,12 @@ func eightAsyncOf(t *testing.T, variant string) *model.Machine {
 	return m
 }
 
+// slowDPOR is a machine DPOR takes long over: v8's cookies under a
+// device_del() (no state cache: 90 million states).
+func slowDPOR(t *testing.T) *model.Machine {
+	return machineOf(t, exampleTopology(t, "scenarios/remove-registered-first"), "v8")
+}
+
 // The memory budget is measured: a budget below what the process already
 // holds stops the search at its first check, cleanly, keeping what it
 // found; a budget the context carries counts the same.
@@ -43,6 +50,10 @@ func TestMemoryBudgetStops(t *testing.T) {
 		{Engine: Random, Runs: 100, MaxMemory: 1},
 		{Engine: DFS, Context: WithMaxMemory(context.Background(), 1)},
 	} {
+		m := m
+		if opt.Engine == DPOR {
+			m = slowDPOR(t) // DPOR proves eightAsync within its first 1024 transitions
+		}
 		res := Explore(m, opt)
 		if res.Stopped != StopMemory || res.Exhaustive || res.Complete() || res.Stats.Transitions > 1025 {
 			t.Errorf("%v: stopped %q after %d transitions", opt.Engine, res.Stopped, res.Stats.Transitions)
@@ -103,8 +114,11 @@ func timeout(t *testing.T, d time.Duration) context.Context {
 // The progress report's depth is the length of the run explored, for every
 // engine (DPOR's used to be 0).
 func TestProgressDepth(t *testing.T) {
-	m := machineOf(t, importedTopology(t, "aacraid"), "v14")
 	for _, e := range []Engine{DFS, DPOR} {
+		m := machineOf(t, importedTopology(t, "aacraid"), "v14")
+		if e == DPOR {
+			m = slowDPOR(t) // DPOR proves the aacraid box under v14 within a second
+		}
 		var depths []int
 		Explore(m, Options{Engine: e, Context: timeout(t, 2500*time.Millisecond),
 			Progress: func(p Progress) { depths = append(depths, p.Depth) }})
@@ -177,4 +191,14 @@ func TestImportedMachinesAuto(t *testing.T) {
 			t.Errorf("%s: not exhaustive, %d runs sampled, stopped %q", c.name, res.Sampled, res.Stopped)
 		}
 	}
+}
+
+// exampleTopology loads the built-in topology called name.
+func exampleTopology(t testing.TB, name string) *model.Topology {
+	t.Helper()
+	top, err := examples.Load(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return top
 }

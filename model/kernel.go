@@ -108,7 +108,7 @@ func (k *Kernel) Topology() *Topology { return k.m.Top }
 // use after free) and returns false.
 func (k *Kernel) op(kind OpKind, dev DevID, enabled bool) (stop bool) {
 	k.recorded = true
-	k.ev = Event{Thread: k.tid, Kind: kind, Func: k.t.top().Fn, Dev: dev, Alt: k.alt, Spawn: NoThread}
+	k.ev = Event{Thread: k.tid, Kind: kind, Func: k.t.Frames[max(k.t.Depth-1, 0)].Fn, Dev: dev, Alt: k.alt, Spawn: NoThread}
 	info := &opInfos[kind]
 	pNull := info.mem == memDevP && dev != NoDev && k.s.Dev[dev].Has(FlagPNull) ||
 		info.mem != memNone && dev == NoDev && !info.nullOK // device_lock(NULL) and the like
@@ -159,17 +159,35 @@ func (k *Kernel) Call(f *Frame, ret uint8, fn FuncID, dev DevID) *Frame {
 func (k *Kernel) Ret() int16 { return k.t.Ret }
 
 // Return returns v from the current function.
+// A thread that returns from its outermost function is done, but for the
+// main thread: device_shutdown() returning to kernel_restart() is a step of
+// its own (DeviceShutdownReturns), so that what the checks read when it
+// returns is read after the last wait, not with it.
 func (k *Kernel) Return(v int16) {
 	k.t.Depth--
 	k.t.Ret = v
-	if k.t.Depth == 0 {
+	if k.t.Depth == 0 && k.t.Kind != KindMain {
 		k.t.Status = Done
 	}
 }
 
 func (k *Kernel) dispatch() {
+	if k.t.Depth == 0 {
+		k.DeviceShutdownReturns()
+		return
+	}
 	f := k.t.top()
 	funcs[f.Fn].step(k, f)
+}
+
+// DeviceShutdownReturns models device_shutdown() returning to its caller
+// (kernel_restart_prepare(), kernel_power_off()): the main thread is done.
+func (k *Kernel) DeviceShutdownReturns() bool {
+	if k.op(OpReturn, NoDev, true) {
+		return false
+	}
+	k.t.Status = Done
+	return true
 }
 
 // settle runs the thread's control flow up to its next operation, so that

@@ -56,6 +56,7 @@ const (
 	OpDevicePMRemove                    // device_pm_remove(dev): leaves dpm_list under dpm_list_mtx
 	OpDeviceAddStart                    // device_add(): device_private_init(dev); parent = get_device(dev->parent)
 	OpFreeDevP                          // kfree(dev->p); dev->p = NULL (device_add()'s error path)
+	OpReturn                            // device_shutdown() returns
 	OpAsyncSyncFullDomain               // async_synchronize_full_domain(domain)
 	OpSetNext                           // dev->p->shutdown.next = next (v10)
 	OpReadNext                          // read dev->p->shutdown.next (v10)
@@ -180,6 +181,7 @@ var opInfos = [numOps]opInfo{
 	OpDevicePMRemove:      {name: "device_pm_remove", sleeps: true, mem: memDev},
 	OpDeviceAddStart:      {name: "device_private_init; get_device(dev->parent)", sleeps: true, mem: memDev},
 	OpFreeDevP:            {name: "kfree(dev->p); dev->p = NULL", mem: memDev},
+	OpReturn:              {name: "device_shutdown() returns"},
 	OpAsyncSyncFullDomain: {name: "async_synchronize_full_domain", sleeps: true, mem: memDevP, nullOK: true}, // NULL: a static domain
 	OpSetNext:             {name: "shutdown.next =", mem: memDevP},
 	OpReadNext:            {name: "read shutdown.next", mem: memDevP},

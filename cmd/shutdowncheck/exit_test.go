@@ -143,7 +143,7 @@ func TestAutoSamplesWhenNoProof(t *testing.T) {
 	if code != exitIncomplete || !strings.Contains(out, "strategy auto, INCOMPLETE (no proof within 1ms), then 50 PCT runs: not exhaustive, not a proof") {
 		t.Errorf("exit %d\n%s", code, out)
 	}
-	code, out, _ = shutdowncheck(t, "check", "--prove-for", "1ms", "--runs", "50", "--json", big)
+	code, out, _ = shutdowncheck(t, "check", "--alloc-failures", "2", "--prove-for", "1ms", "--runs", "50", "--json", big)
 	var rep struct {
 		Verdict              string
 		Exhaustive, Complete bool

@@ -162,7 +162,7 @@ func TestCampaignStrategies(t *testing.T) {
 func TestTimeoutStopsCleanly(t *testing.T) {
 	path := file(t, "big.yaml", `devices: [{name: a, async: true}, {name: b, async: true}, {name: c, async: true},
   {name: d, async: true}, {name: e, async: true}, {name: f, async: true}, {name: g, async: true}, {name: h, async: true}]`)
-	code, out, _ := shutdowncheck(t, "check", "--timeout", "1ms", "--json", path)
+	code, out, _ := shutdowncheck(t, "check", "--timeout", "1ms", "--alloc-failures", "2", "--json", path) // more than 1ms to prove
 	if code != exitViolation || !strings.Contains(out, `"exhaustive": false`) {
 		t.Errorf("exit %d:\n%s", code, out)
 	}
