@@ -11,7 +11,7 @@ import (
 	"github.com/shutdowncheck/shutdowncheck/checker"
 	"github.com/shutdowncheck/shutdowncheck/examples"
 	"github.com/shutdowncheck/shutdowncheck/model"
-	"github.com/shutdowncheck/shutdowncheck/topology"
+	"github.com/shutdowncheck/shutdowncheck/topofile"
 )
 
 // Cell is one version x property entry of a matrix: the smallest
@@ -165,7 +165,7 @@ func LoadTopologies(args []string) ([]*model.Topology, error) {
 			}
 		}
 		for _, p := range paths {
-			t, err := topology.Load(p)
+			t, err := topofile.Load(p)
 			if err != nil {
 				return nil, err
 			}

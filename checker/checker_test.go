@@ -7,12 +7,12 @@ import (
 	"testing"
 
 	"github.com/shutdowncheck/shutdowncheck/model"
-	"github.com/shutdowncheck/shutdowncheck/topology"
+	"github.com/shutdowncheck/shutdowncheck/topofile"
 )
 
 func machine(t testing.TB, src, variant string) *model.Machine {
 	t.Helper()
-	top, err := topology.Parse(t.Name()+".yaml", []byte(src))
+	top, err := topofile.Parse(t.Name()+".yaml", []byte(src))
 	if err != nil {
 		t.Fatal(err)
 	}

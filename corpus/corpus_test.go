@@ -12,7 +12,7 @@ import (
 
 	"github.com/shutdowncheck/shutdowncheck/checker"
 	"github.com/shutdowncheck/shutdowncheck/model"
-	"github.com/shutdowncheck/shutdowncheck/topology"
+	"github.com/shutdowncheck/shutdowncheck/topofile"
 )
 
 var (
@@ -115,7 +115,7 @@ func rewrite(t *testing.T, f *File) {
 
 // A counterexample written from a search reads back and reproduces.
 func TestWriteReadReplay(t *testing.T) {
-	top, err := topology.Parse("t.yaml", []byte(`name: t
+	top, err := topofile.Parse("t.yaml", []byte(`name: t
 devices: [{name: disk, parent: port}, {name: bridge}, {name: port, parent: bridge, async: true}]
 scenario: {workers: 3}`))
 	if err != nil {
@@ -186,7 +186,7 @@ func TestVersionsBounded(t *testing.T) {
 	for i := range 400 {
 		src += fmt.Sprintf("  - {name: d%d, async: %v}\n", i, i%50 == 0)
 	}
-	top, err := topology.Parse("big.yaml", []byte(src))
+	top, err := topofile.Parse("big.yaml", []byte(src))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,7 +13,7 @@ import (
 
 	"github.com/shutdowncheck/shutdowncheck/checker"
 	"github.com/shutdowncheck/shutdowncheck/model"
-	"github.com/shutdowncheck/shutdowncheck/topology"
+	"github.com/shutdowncheck/shutdowncheck/topofile"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -154,7 +154,7 @@ func (f *File) Verify() error {
 
 // Read reads a counterexample file.
 func Read(path string) (*File, error) {
-	data, err := topology.ReadFile(path)
+	data, err := topofile.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
@@ -163,12 +163,12 @@ func Read(path string) (*File, error) {
 
 // Parse reads a counterexample file's contents; path names it in errors.
 func Parse(path string, data []byte) (*File, error) {
-	root, err := topology.ParseDocument(path, data)
+	root, err := topofile.ParseDocument(path, data)
 	if err != nil {
 		return nil, err
 	}
 	bad := func(n *yaml.Node, format string, args ...any) error {
-		return &topology.Error{File: path, Line: n.Line, Reason: fmt.Sprintf(format, args...)}
+		return &topofile.Error{File: path, Line: n.Line, Reason: fmt.Sprintf(format, args...)}
 	}
 	if root.Kind != yaml.MappingNode {
 		return nil, bad(root, "a counterexample file is a mapping")
@@ -195,7 +195,7 @@ func Parse(path string, data []byte) (*File, error) {
 			}
 			f.MaxSteps = n
 		case "topology":
-			if f.Topology, err = topology.FromNode(path, val); err != nil {
+			if f.Topology, err = topofile.FromNode(path, val); err != nil {
 				return nil, err
 			}
 		case "schedule":
@@ -247,7 +247,7 @@ func (f *File) parseVersions(n *yaml.Node, bad func(*yaml.Node, string, ...any) 
 // schedule step carries a comment saying what it does.
 func (f *File) Marshal(run *checker.Run) ([]byte, error) {
 	var topo yaml.Node
-	if err := topo.Encode(topology.ToFile(f.Topology, f.Topology.Scenario)); err != nil {
+	if err := topo.Encode(topofile.ToFile(f.Topology, f.Topology.Scenario)); err != nil {
 		return nil, err
 	}
 	sched := &yaml.Node{Kind: yaml.SequenceNode}

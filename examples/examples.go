@@ -9,7 +9,7 @@ import (
 	"strings"
 
 	"github.com/shutdowncheck/shutdowncheck/model"
-	"github.com/shutdowncheck/shutdowncheck/topology"
+	"github.com/shutdowncheck/shutdowncheck/topofile"
 )
 
 //go:embed *.yaml scenarios/*.yaml timing/*.yaml
@@ -44,5 +44,5 @@ func Load(name string) (*model.Topology, error) {
 	if err != nil {
 		return nil, err
 	}
-	return topology.Parse("examples/"+name+".yaml", data)
+	return topofile.Parse("examples/"+name+".yaml", data)
 }

@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/shutdowncheck/shutdowncheck/model"
-	"github.com/shutdowncheck/shutdowncheck/topology"
+	"github.com/shutdowncheck/shutdowncheck/topofile"
 	"pgregory.net/rapid"
 )
 
@@ -25,11 +25,11 @@ func roundTrip(t *rapid.T) {
 	top := TopologyGen(6, 3, Misordered).Draw(t, "topology")
 	sc := ScenarioGen(top, ScenarioOptions{Actors: true}).Draw(t, "scenario")
 	top.Scenario = sc
-	data, err := topology.Marshal(top, sc)
+	data, err := topofile.Marshal(top, sc)
 	if err != nil {
 		t.Fatal(err)
 	}
-	again, err := topology.Parse("roundtrip.yaml", data)
+	again, err := topofile.Parse("roundtrip.yaml", data)
 	if err != nil {
 		t.Fatalf("%v\n%s", err, data)
 	}

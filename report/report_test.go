@@ -7,12 +7,12 @@ import (
 
 	"github.com/shutdowncheck/shutdowncheck/checker"
 	"github.com/shutdowncheck/shutdowncheck/model"
-	"github.com/shutdowncheck/shutdowncheck/topology"
+	"github.com/shutdowncheck/shutdowncheck/topofile"
 )
 
 func TestReportsAndOutputs(t *testing.T) {
 	const src = `devices: [{name: disk, parent: port}, {name: bridge}, {name: port, parent: bridge, async: true}]`
-	top, err := topology.Parse("outputs.yaml", []byte(src))
+	top, err := topofile.Parse("outputs.yaml", []byte(src))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,12 +10,12 @@ import (
 
 	"github.com/shutdowncheck/shutdowncheck/devclass"
 	"github.com/shutdowncheck/shutdowncheck/model"
-	"github.com/shutdowncheck/shutdowncheck/topology"
+	"github.com/shutdowncheck/shutdowncheck/topofile"
 )
 
 func parse(t testing.TB, src string) *model.Topology {
 	t.Helper()
-	top, err := topology.Parse(t.Name()+".yaml", []byte(src))
+	top, err := topofile.Parse(t.Name()+".yaml", []byte(src))
 	if err != nil {
 		t.Fatal(err)
 	}

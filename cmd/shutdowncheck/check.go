@@ -10,7 +10,7 @@ import (
 	"github.com/shutdowncheck/shutdowncheck/checker"
 	"github.com/shutdowncheck/shutdowncheck/model"
 	"github.com/shutdowncheck/shutdowncheck/report"
-	"github.com/shutdowncheck/shutdowncheck/topology"
+	"github.com/shutdowncheck/shutdowncheck/topofile"
 )
 
 // checkConfig holds check's flags.
@@ -66,7 +66,7 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	top, err := topology.LoadWith(pos[0], func(sc *model.Scenario) { *sc = c.scenario.apply(fs, *sc) })
+	top, err := topofile.LoadWith(pos[0], func(sc *model.Scenario) { *sc = c.scenario.apply(fs, *sc) })
 	if err != nil {
 		return 0, err
 	}

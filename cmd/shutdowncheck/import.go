@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"github.com/shutdowncheck/shutdowncheck/importer"
-	"github.com/shutdowncheck/shutdowncheck/topology"
+	"github.com/shutdowncheck/shutdowncheck/topofile"
 )
 
 const importFormats = `formats:
@@ -38,7 +38,7 @@ func runImport(args []string, stdout, stderr io.Writer) (int, error) {
 		return 0, err
 	}
 	notes := append([]string{fmt.Sprintf("imported by shutdowncheck import %s %s", format, src)}, res.Notes...)
-	data, err := topology.Marshal(res.Topology, res.Topology.Scenario, notes...)
+	data, err := topofile.Marshal(res.Topology, res.Topology.Scenario, notes...)
 	if err != nil {
 		return 0, err
 	}
@@ -75,7 +75,7 @@ func defaultName(format, src string) string {
 	return name
 }
 
-// capped reads a file, refusing to go past topology.MaxFileSize: an input
+// capped reads a file, refusing to go past topofile.MaxFileSize: an input
 // that never ends (/dev/zero, yes(1) into a pipe) is refused, not read
 // until memory runs out.
 type capped struct {
@@ -85,7 +85,7 @@ type capped struct {
 
 func (c *capped) Read(p []byte) (int, error) {
 	if c.left <= 0 {
-		return 0, fmt.Errorf("larger than %d MiB: too large for an input of shutdowncheck", topology.MaxFileSize>>20)
+		return 0, fmt.Errorf("larger than %d MiB: too large for an input of shutdowncheck", topofile.MaxFileSize>>20)
 	}
 	n, err := c.File.Read(p[:min(int64(len(p)), c.left)])
 	c.left -= int64(n)
@@ -98,7 +98,7 @@ func readSource(format, src, name string) (*importer.Result, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %v", p, err)
 		}
-		return &capped{f, topology.MaxFileSize}, nil
+		return &capped{f, topofile.MaxFileSize}, nil
 	}
 	switch format {
 	case "sysfs":

@@ -6,7 +6,7 @@ import (
 	"io"
 
 	"github.com/shutdowncheck/shutdowncheck/campaign"
-	"github.com/shutdowncheck/shutdowncheck/topology"
+	"github.com/shutdowncheck/shutdowncheck/topofile"
 )
 
 // runMerge combines the --json reports of the shards of one verify into the
@@ -24,7 +24,7 @@ func runMerge(args []string, stdout, stderr io.Writer) (int, error) {
 	}
 	var reps []*campaign.VerifyReport
 	for _, path := range pos {
-		data, err := topology.ReadFile(path)
+		data, err := topofile.ReadFile(path)
 		if err != nil {
 			return 0, err
 		}

@@ -10,7 +10,7 @@ import (
 	"github.com/shutdowncheck/shutdowncheck/examples"
 	"github.com/shutdowncheck/shutdowncheck/model"
 	"github.com/shutdowncheck/shutdowncheck/simulate"
-	"github.com/shutdowncheck/shutdowncheck/topology"
+	"github.com/shutdowncheck/shutdowncheck/topofile"
 )
 
 // defaultTiming is what simulate runs without a topology: a server shaped
@@ -92,7 +92,7 @@ func loadTiming(pos []string) (*model.Topology, error) {
 	if len(pos) == 0 {
 		return examples.Load(defaultTiming)
 	}
-	return topology.Load(pos[0])
+	return topofile.Load(pos[0])
 }
 
 // optionalCount is an int flag that is either unset (its default is

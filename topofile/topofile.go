@@ -1,7 +1,7 @@
-// Package topology reads and writes topology files (docs/FORMAT.md): a device tree
+// Package topofile reads and writes topology files (docs/FORMAT.md): a device tree
 // in devices_kset order, its device links and a scenario, as YAML (JSON is
 // accepted as YAML). Every error names the file, the line and the reason.
-package topology
+package topofile
 
 import (
 	"bytes"

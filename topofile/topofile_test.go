@@ -1,4 +1,4 @@
-package topology
+package topofile
 
 import (
 	"errors"
@@ -128,7 +128,7 @@ func TestParseBad(t *testing.T) {
 			_, err := Parse("bad.yaml", []byte(c.src))
 			var e *Error
 			if !errors.As(err, &e) {
-				t.Fatalf("got %v, want a *topology.Error", err)
+				t.Fatalf("got %v, want a *topofile.Error", err)
 			}
 			if e.File != "bad.yaml" || e.Line != c.line || !strings.Contains(e.Reason, c.reason) {
 				t.Errorf("got %q (line %d), want line %d with %q", err, e.Line, c.line, c.reason)
