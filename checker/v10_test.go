@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// v10 (June 2025, ALGORITHM.md §4) on the smallest topologies, each verdict
+// v10 (June 2025, docs/VERSIONS.md §7) on the smallest topologies, each verdict
 // derived by hand from patches 1-4: the sync devices between two async ones
 // are queued as one entry (a synclist linked through dev->p->shutdown.next)
 // that waits on its own cookie; an async device waits on min(after + 1, its

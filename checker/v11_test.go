@@ -173,8 +173,8 @@ scenario: {alloc_failures: 1}`, "v11")
 }
 
 // complete_all(&dev->p->complete) runs before device_unlock(dev) and, for
-// a USB device, before the parent's unlock: ALGORITHM.md lists it among
-// v11's differences, but it is where every version has it (v12-v16:
+// a USB device, before the parent's unlock, in every version from v11 on
+// (docs/VERSIONS.md §8.3; v11: in shutdown_one_device(); v12-v16:
 // __shutdown_one_device() signals before its device_unlock(dev) and runs
 // inside the parent lock; v17 the same). p (async) and its sync USB child
 // c: the early pass queues p, whose handler waits for c; the main loop

@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-// v4 (one patch, Sep 2023, ALGORITHM.md §1) on the smallest topologies,
+// v4 (one patch, Sep 2023, docs/VERSIONS.md §4) on the smallest topologies,
 // each verdict derived by hand from the patch: every device is an async
 // entry queued in its parent's exclusive p->child_domain (a root in
 // top_domain); a handler waits for its own child_domain, then shuts the

@@ -6,7 +6,7 @@ import (
 )
 
 // What each version of the series fixed and broke, on the smallest
-// topologies, derived by hand from the patches (ALGORITHM.md §2-7).
+// topologies, derived by hand from the patches (docs/VERSIONS.md §5-§16).
 
 // A supplier after its consumer through a sync_state_only link (fw_devlink
 // proxy). v8's walk from the tail queues s first (cookie 1), then c (cookie

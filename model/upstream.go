@@ -1,6 +1,6 @@
 package model
 
-// upstream: device_shutdown() before the series (ALGORITHM.md §0). One
+// upstream: device_shutdown() before the series (docs/VERSIONS.md §3). One
 // thread walks devices_kset->list from the tail and shuts each device down
 // under its parent's lock. Only the list order orders the shutdowns.
 

@@ -1,11 +1,12 @@
 package model
 
 // v10: "shut down devices asynchronously" v10 (25 June 2025), patches 1-4
-// (ALGORITHM.md §4). v9's cookies in sd_domain, but only an async device
+// (docs/VERSIONS.md §7). v9's cookies in sd_domain, but only an async device
 // gets an entry of its own: the main loop strings the sync devices between
 // two async ones on a list (synclist) through dev->p->shutdown.next, and
 // queues the list as one entry when an async device comes, when the last
-// sync device is a parent or supplier of an async one
+// sync device is a child or consumer of an async one, i.e. has an async
+// parent or non-sync_state_only supplier that must wait for it
 // (is_async_shutdown_dependency()), or after the loop. That entry waits on
 // its own cookie, then shuts its devices down in list order.
 // device_set_async_cookie() writes the new cookie into shutdown.after of the

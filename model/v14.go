@@ -1,7 +1,7 @@
 package model
 
 // v14: "shut down devices asynchronously" v14 (20 April 2026), patches 1-3
-// (ALGORITHM.md §5). Devices flagged async are queued by an early pass over
+// (docs/VERSIONS.md §8, §12). Devices flagged async are queued by an early pass over
 // devices_kset->list (under list_lock) and by the main loop; each async
 // handler waits for the device's children and non-sync_state_only consumers
 // (per-device completions), the synchronous main loop only for async ones.

@@ -1,7 +1,7 @@
 package model
 
 // v17: "shut down devices asynchronously" v17 (16 June 2026), patches 2-3
-// (ALGORITHM.md §6). What changed from v14:
+// (docs/VERSIONS.md §15). What changed from v14:
 //   - kill_device() also calls complete_all(&dev->p->complete), so nobody
 //     waits forever for a device that device_del() took away;
 //   - __shutdown_one_device() skips a dead device, and shutdown_one_device()

@@ -1,7 +1,7 @@
 package model
 
 // v18: "shut down devices asynchronously" v18 (1 July 2026). Its patches 1
-// and 2 are v17's; patch 3's code is not public (ALGORITHM.md §7). Its
+// and 2 are v17's; patch 3's code is not public (docs/VERSIONS.md §16). Its
 // changelog says: "Re-protect the list removal with the spinlock; Hold a
 // device reference to ensure the device cannot be freed before attempting
 // list removal". Assumed here, and nowhere else different from v17:

@@ -1,7 +1,7 @@
 package model
 
 // v4: "driver core: shut down devices asynchronously" v4 (21 Sep 2023), a
-// single patch (ALGORITHM.md §1). Every device is shut down by an async
+// single patch (docs/VERSIONS.md §4). Every device is shut down by an async
 // entry, whatever its driver: there is no opt-in. The main loop takes each
 // device off devices_kset as before and queues it in its parent's
 // dev->p->child_domain (a root device in top_domain, on device_shutdown()'s

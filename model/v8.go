@@ -1,7 +1,7 @@
 package model
 
 // v8: "shut down devices asynchronously" v8 (22 Aug 2024), patches 1-3
-// (ALGORITHM.md §2). Every device is an entry of one async domain
+// (docs/VERSIONS.md §5). Every device is an entry of one async domain
 // (sd_domain); the order comes from cookies: as the main loop queues a
 // device, it writes the new cookie into its parent's and every supplier's
 // dev->p->shutdown_after, and a handler waits with

@@ -1,7 +1,7 @@
 package model
 
 // v9: "shut down devices asynchronously" v9 (Oct 2024), patch 3
-// (ALGORITHM.md §3): v8's cookie design with three changes:
+// (docs/VERSIONS.md §6): v8's cookie design with three changes:
 //   - sync_state_only links do not set their supplier's shutdown_after;
 //   - a sync device's handler waits on its own cookie (every entry queued
 //     before it), and the main loop no longer writes shutdown_after for it;
