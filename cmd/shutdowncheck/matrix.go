@@ -28,6 +28,8 @@ func runMatrix(args []string, stdout, stderr io.Writer) (int, error) {
 	fs.BoolVar(&c.json, "json", false, "print JSON instead of a Markdown table")
 	fs.IntVar(&c.maxDevices, "max-devices", 0, "instead of files: every topology of 1..N devices, as verify enumerates them")
 	fs.IntVar(&c.maxLinks, "max-links", 1, "with --max-devices: at most this many device links")
+	var src sourceFlags // --source, --patch: the C's algorithm as one more version (source.go)
+	src.register(fs, false)
 	pos, code, ok := parseCommand(fs, args)
 	if !ok {
 		return code, nil
@@ -35,6 +37,13 @@ func runMatrix(args []string, stdout, stderr io.Writer) (int, error) {
 	variants, err := lookupVariants(c.variants)
 	if err != nil {
 		return 0, err
+	}
+	if src.set() {
+		v, err := src.variant()
+		if err != nil {
+			return 0, err
+		}
+		variants = append(variants, v)
 	}
 	props, err := checker.ParseProperties(c.properties)
 	if err != nil {
