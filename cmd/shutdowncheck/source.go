@@ -37,13 +37,18 @@ func (p *pathsFlag) Set(v string) error {
 
 func (s *sourceFlags) register(fs *flag.FlagSet, instead bool) {
 	s.fs, s.instead = fs, instead
-	fs.StringVar(&s.source, "source", "", "the algorithm is device_shutdown() of this C file (a drivers/base/core.c or an excerpt of one) and what it calls that the file defines, interpreted")
-	fs.Var(&s.patches, "patch", "the algorithm is the built-in upstream drivers/base/core.c with this patch email (or mbox) applied, interpreted (repeatable: applied in order)")
-	fs.Var(&s.skips, "patch-skip", "leave out --patch's hunks to files under this path prefix, e.g. drivers/pci/ (repeatable)")
+	what := "check, instead of a modeled version, "
+	if !instead {
+		what = "add a row: "
+	}
+	fs.StringVar(&s.source, "source", "", what+"device_shutdown() of this C `FILE` (a drivers/base/core.c or an excerpt of one) and what it calls that the file defines, interpreted")
+	fs.Var(&s.patches, "patch", what+"the built-in upstream drivers/base/core.c patched by this `MBOX` (a patch email, or an mbox of several), interpreted (repeatable: applied in order)")
+	fs.Var(&s.skips, "patch-skip", "leave out --patch's hunks to files under this path `PREFIX`, e.g. drivers/pci/ (repeatable)")
 }
 
-// set reports whether the algorithm comes from C.
-func (s *sourceFlags) set() bool { return s.source != "" || len(s.patches) > 0 }
+// set reports whether the algorithm comes from C (or a flag says so by
+// mistake: variant() refuses it).
+func (s *sourceFlags) set() bool { return s.source != "" || len(s.patches) > 0 || len(s.skips) > 0 }
 
 // variant compiles the C (applying the patches first) into a version
 // named "source" or "patched". A hunk that does not apply, C the front end
