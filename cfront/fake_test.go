@@ -109,7 +109,8 @@ func (k *fakeKernel) prev(e int) int {
 	return k.list[i-1]
 }
 
-func (k *fakeKernel) Read(loads []ir.LoadReq, out []ir.Value) bool {
+func (k *fakeKernel) Read(req ir.Loads) (out [ir.MaxLoads]ir.Value, ok bool) {
+	loads := req.Req[:req.N]
 	var parts []string
 	for i, l := range loads {
 		switch l.Field {
@@ -152,7 +153,7 @@ func (k *fakeKernel) Read(loads []ir.LoadReq, out []ir.Value) bool {
 	default:
 		k.record("Read%v", parts)
 	}
-	return true
+	return out, true
 }
 
 func (k *fakeKernel) Write(f ir.Field, arg, v ir.Value) bool {
@@ -191,7 +192,8 @@ func (k *fakeKernel) anyPending() bool {
 	return false
 }
 
-func (k *fakeKernel) Prim(p ir.Prim, a []ir.Value) (ir.Value, ir.Value, bool) {
+func (k *fakeKernel) Prim(p ir.Prim, args ir.Args) (ir.Value, ir.Value, bool) {
+	a := args.V[:args.N]
 	dev := func(i int) int { return a[i].Dev() }
 	switch p {
 	case ir.PrimSpinLock:

@@ -75,3 +75,25 @@ void device_shutdown(void)
 		t.Errorf("got  %s\nwant %s\n%s", strings.Join(ops, "; "), strings.Join(want, "; "), prog.Listing())
 	}
 }
+
+// What the shipped versions need of a thread's C stack: the deepest is a
+// v14-v17 worker, async_shutdown_handler -> wait_for_shutdown_dependencies
+// -> device_for_each_child -> wait_for_device_shutdown (through its fn
+// pointer) -> wants_async_shutdown.
+func TestNeeds(t *testing.T) {
+	for _, name := range []string{"upstream", "v8", "v9", "v10", "v11", "v12", "v14", "v15", "v17"} {
+		prog := compileVersion(t, name)
+		deepest := [2]int{}
+		for i := range prog.Funcs {
+			frames, slots, err := prog.Needs(i)
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			deepest = [2]int{max(deepest[0], frames), max(deepest[1], slots)}
+		}
+		if deepest[0] > 5 || deepest[1] > 25 || deepest[0] > ir.MaxFrames || deepest[1] > ir.MaxSlots {
+			t.Errorf("%s needs %d frames and %d slots", name, deepest[0], deepest[1])
+		}
+		t.Logf("%s: %d frames, %d slots", name, deepest[0], deepest[1])
+	}
+}

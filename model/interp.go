@@ -119,6 +119,18 @@ func checkProgram(prog *ir.Program) error {
 			}
 		}
 	}
+	// A thread's C stack has room for ir.MaxFrames frames and ir.MaxSlots
+	// slots: refuse a program that may need more, from any function a
+	// thread can start in.
+	for i := range prog.Funcs {
+		frames, slots, err := prog.Needs(i)
+		if err != nil {
+			return err
+		}
+		if f := prog.Funcs[i]; frames > ir.MaxFrames || slots > ir.MaxSlots {
+			return fmt.Errorf("%s: %s() may need %d nested calls and %d locals and temporaries at once; the interpreter has room for %d and %d", f.Pos, f.Name, frames, slots, ir.MaxFrames, ir.MaxSlots)
+		}
+	}
 	return nil
 }
 
@@ -252,52 +264,52 @@ func devOf(v ir.Value) DevID { return DevID(v.Dev()) }
 
 func devVal(d DevID) ir.Value { return ir.Dev(int(d)) }
 
-func (b *interpKernel) Read(loads []ir.LoadReq, out []ir.Value) bool {
+func (b *interpKernel) Read(loads ir.Loads) (out [ir.MaxLoads]ir.Value, ok bool) {
 	k := (*Kernel)(b)
-	l := loads[0]
-	if len(loads) == 2 { // async_shutdown && dev->async_shutdown (checkInstr)
-		d := devOf(loads[1].Arg)
+	l := loads.Req[0]
+	if loads.N == 2 { // async_shutdown && dev->async_shutdown (checkInstr)
+		d := devOf(loads.Req[1].Arg)
 		if _, ok := k.WantsAsyncShutdown(d); !ok {
-			return false
+			return out, false
 		}
 		out[0], out[1] = ir.Bool(k.s.Param), ir.Bool(k.s.Dev[d].Has(FlagAsync))
-		return true
+		return out, true
 	}
 	switch l.Field {
 	case ir.FieldParam:
-		on, ok := k.ReadAsyncShutdown()
+		var on bool
+		on, ok = k.ReadAsyncShutdown()
 		out[0] = ir.Bool(on)
-		return ok
 	case ir.FieldParent:
-		p, ok := k.ReadParent(devOf(l.Arg))
+		var p DevID
+		p, ok = k.ReadParent(devOf(l.Arg))
 		out[0] = devVal(p)
-		return ok
 	case ir.FieldDead:
 		if b.freeRead(l) {
 			d := devOf(l.Arg)
 			k.acc = append(k.acc, Access(DeadObj(d))<<2)
 			out[0] = ir.Bool(k.s.Dev[d].Has(FlagDead))
-			return true
+			return out, true
 		}
-		dead, ok := k.ReadDead(devOf(l.Arg))
+		var dead bool
+		dead, ok = k.ReadDead(devOf(l.Arg))
 		out[0] = ir.Bool(dead)
-		return ok
 	case ir.FieldAfter:
-		after, ok := k.ReadShutdownAfter(devOf(l.Arg))
+		var after int16
+		after, ok = k.ReadShutdownAfter(devOf(l.Arg))
 		out[0] = ir.Int(int64(after))
-		return ok
 	case ir.FieldListPrev: // entry->prev; of the head: list_last_entry()
 		var prev DevID
-		var ok bool
 		if d := devOf(l.Arg); d == NoDev {
 			prev, ok = k.ListLast()
 		} else {
 			prev, ok = k.ListPrev(d)
 		}
 		out[0] = ir.Obj(ir.ObjEntry, int(prev))
-		return ok
+	default:
+		panic(fmt.Sprintf("model: interpreted read of %v", l.Field))
 	}
-	panic(fmt.Sprintf("model: interpreted read of %v", l.Field))
+	return out, ok
 }
 
 func (b *interpKernel) Write(f ir.Field, arg, v ir.Value) bool {
@@ -314,8 +326,9 @@ func (b *interpKernel) Write(f ir.Field, arg, v ir.Value) bool {
 	panic(fmt.Sprintf("model: interpreted write of %v", f))
 }
 
-func (b *interpKernel) Prim(p ir.Prim, a []ir.Value) (r, r2 ir.Value, ok bool) {
+func (b *interpKernel) Prim(p ir.Prim, args ir.Args) (r, r2 ir.Value, ok bool) {
 	k := (*Kernel)(b)
+	a := &args.V
 	switch p {
 	case ir.PrimSpinLock:
 		return 0, 0, k.SpinLockList()

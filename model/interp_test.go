@@ -138,6 +138,7 @@ func TestProgramRefused(t *testing.T) {
 	for src, want := range map[string]string{
 		"void device_shutdown(void)\n{\n\tstruct device *dev = NULL;\n\n\tdev_set_async_shutdown(dev);\n}\n": "t.c:5: in device_shutdown(): dev_set_async_shutdown(), which the model has no operation for",
 		"void device_shutdown(int x)\n{\n}\n": "t.c:1: device_shutdown() takes 1 parameters, not none",
+		"static void f(struct device *dev)\n{\n\tf(dev);\n}\n\nvoid device_shutdown(void)\n{\n\tf(NULL);\n}\n": "t.c:1: f() may call itself (recursion is not supported)",
 	} {
 		prog, err := cfront.Compile("t.c", src, cfront.Options{})
 		if err != nil {
