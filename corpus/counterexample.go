@@ -263,6 +263,9 @@ func (f *File) Marshal(run *checker.Run) ([]byte, error) {
 		if run != nil && i < len(run.Events) {
 			ev := run.Events[i]
 			item.LineComment = fmt.Sprintf("%d %s: %s", i+1, ev.Func, run.Machine.Describe(run.Final, ev))
+			if pos := run.Machine.Pos(ev); pos != "" {
+				item.LineComment += " [" + pos + "]"
+			}
 		}
 		sched.Content = append(sched.Content, item)
 	}

@@ -3,6 +3,7 @@ package model
 import (
 	"encoding/binary"
 	"fmt"
+	"strings"
 	"sync"
 
 	"github.com/shutdowncheck/shutdowncheck/cfront/ir"
@@ -37,6 +38,10 @@ type interpProg struct {
 	fn   [256]int16 // per FuncID: the program function, -1: none
 	kill int16      // kill_device(), -1: none
 	dev  int16      // device_shutdown()'s local dev: its slot, -1: none
+	pos  [][]uint16 // per function and PC: 1 + the index of its place in places
+	// places are the instructions' places, FILE:LINE (the file's base
+	// name), for traces (Event.Pos).
+	places []string
 }
 
 // interpFuncs gives each C function name one FuncID, shared by every
@@ -85,6 +90,25 @@ func NewProgramVariant(name string, prog *ir.Program) (*Variant, error) {
 	v := &Variant{Name: name, Number: -1, Summary: "interpreted from C", Program: prog, interp: ip}
 	v.Main = ip.fid[main]
 	ip.kill, ip.dev = -1, -1
+	index := map[string]uint16{}
+	for _, f := range prog.Funcs {
+		pcs := make([]uint16, len(f.Code))
+		for pc := range f.Code {
+			place := f.Code[pc].Pos
+			if place == "" {
+				continue
+			}
+			if i := strings.LastIndex(place, "/"); i >= 0 {
+				place = place[i+1:]
+			}
+			if _, ok := index[place]; !ok && len(ip.places) < 1<<16-1 {
+				ip.places = append(ip.places, place)
+				index[place] = uint16(len(ip.places))
+			}
+			pcs[pc] = index[place]
+		}
+		ip.pos = append(ip.pos, pcs)
+	}
 	for i, n := range prog.Funcs[main].SlotNames {
 		if n == "dev" {
 			ip.dev = int16(i)
@@ -220,19 +244,22 @@ func interpStep(k *Kernel, f *Frame) {
 		}
 	}
 	for {
-		switch ip.prog.Run(t, (*interpKernel)(k)) {
-		case ir.Done:
+		st := ip.prog.Run(t, (*interpKernel)(k))
+		switch {
+		case st == ir.Done:
 			ret := t.Ret
 			*t = ir.Thread{}
 			k.Return(int16(ret.Int()))
 			return
-		case ir.Ran:
-			if !k.recorded {
-				continue // a free read (freeRead): on to the operation
+		case st == ir.Ran && !k.recorded:
+			continue // a free read (freeRead): on to the operation
+		case k.recorded:
+			top := t.Top()
+			pc := int(top.PC)
+			if st == ir.Ran {
+				pc-- // the thread stands after the operation
 			}
-		}
-		if k.recorded {
-			k.ev.Func = ip.fid[t.Top().Fn]
+			k.ev.Func, k.ev.Pos = ip.fid[top.Fn], ip.pos[top.Fn][pc]
 		}
 		return
 	}
@@ -467,6 +494,15 @@ func (b *interpKernel) Static(s ir.Static, arg ir.Value) ir.Value {
 		return ir.Bool(top.Devices[d].Async)
 	}
 	panic(fmt.Sprintf("model: interpreted static %v", s))
+}
+
+// Pos returns where the operation of ev is in the C of an interpreted
+// version (FILE:LINE), or "".
+func (m *Machine) Pos(ev Event) string {
+	if ip := m.Variant.interp; ip != nil && ev.Pos > 0 && int(ev.Pos) <= len(ip.places) {
+		return ip.places[ev.Pos-1]
+	}
+	return ""
 }
 
 // MainDevice returns the device device_shutdown()'s loop is at (its

@@ -81,6 +81,7 @@ type Event struct {
 	Fault  Fault  // kernel rules the step broke
 	Exit   bool   // the thread returned from its outermost function
 	Spawn  TID    // the thread this step created, or NoThread
+	Pos    uint16 // interpreted C: where the operation is (Machine.Pos); 0: none
 }
 
 // Transition is a scheduler choice: run thread Thread, taking alternative

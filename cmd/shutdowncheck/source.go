@@ -41,9 +41,9 @@ func (s *sourceFlags) register(fs *flag.FlagSet, instead bool) {
 	if !instead {
 		what = "add a row: "
 	}
-	fs.StringVar(&s.source, "source", "", what+"device_shutdown() of this C `FILE` (a drivers/base/core.c or an excerpt of one) and what it calls that the file defines, interpreted")
-	fs.Var(&s.patches, "patch", what+"the built-in upstream drivers/base/core.c patched by this `MBOX` (a patch email, or an mbox of several), interpreted (repeatable: applied in order)")
-	fs.Var(&s.skips, "patch-skip", "leave out --patch's hunks to files under this path `PREFIX`, e.g. drivers/pci/ (repeatable)")
+	fs.StringVar(&s.source, "source", "", what+"device_shutdown() of this C file (a drivers/base/core.c or an excerpt of one) and what it calls that the file defines, interpreted")
+	fs.Var(&s.patches, "patch", what+"the built-in upstream drivers/base/core.c patched by this patch email (or mbox of several), interpreted (repeatable: applied in order)")
+	fs.Var(&s.skips, "patch-skip", "leave out --patch's hunks to files under this path prefix, e.g. drivers/pci/ (repeatable)")
 }
 
 // set reports whether the algorithm comes from C (or a flag says so by
