@@ -142,7 +142,8 @@ func (s *State) Clone() *State {
 
 // CopyFrom makes s a deep copy of src, reusing s's storage.
 func (s *State) CopyFrom(src *State) {
-	dev, links, threads, interp := s.Dev[:0], s.Links[:0], s.Threads[:0], s.Interp[:0]
+	interp := s.Interp[:0]
+	dev, links, threads := s.Dev[:0], s.Links[:0], s.Threads[:0]
 	*s = *src
 	s.Dev = append(dev, src.Dev...)
 	s.Links = append(links, src.Links...)

@@ -1,6 +1,7 @@
 package equiv
 
 import (
+	"flag"
 	"fmt"
 	"strings"
 	"sync"
@@ -153,6 +154,46 @@ func TestRandomTopologies(t *testing.T) {
 				top.Scenario = sc
 				if err := top.Check(); err != nil {
 					rt.Fatalf("generated scenario: %v", err)
+				}
+				if _, err := compare(top, sc, hand, c); err != nil {
+					rt.Fatalf("%s on %v %+v:\n%v", version, top, sc, err)
+				}
+			})
+		})
+	}
+}
+
+var all = flag.Bool("equiv.all", false, "TestRandomAllVersions: every version, with device_move() and failing device_add()s too (long)")
+
+// With -equiv.all: every version with a hand-written model agrees with
+// its C on random topologies of up to 4 devices and scenarios that also
+// move a device (device_move() with any dpm_order) and fail a hot-added
+// device's device_add().
+func TestRandomAllVersions(t *testing.T) {
+	if !*all {
+		t.Skip("long: run with -equiv.all")
+	}
+	for _, version := range versions {
+		t.Run(version, func(t *testing.T) {
+			hand, c := pair(t, version)
+			rapid.Check(t, func(rt *rapid.T) {
+				top := properties.TopologyGen(4, 2, properties.Misordered).Draw(rt, "topology")
+				sc := properties.ScenarioGen(top, properties.ScenarioOptions{Actors: true}).Draw(rt, "scenario")
+				if rapid.Bool().Draw(rt, "move") {
+					n := len(top.Devices)
+					d := top.Devices[rapid.IntRange(0, n-1).Draw(rt, "moved")].Name
+					parent := ""
+					if p := rapid.IntRange(-1, n-1).Draw(rt, "new_parent"); p >= 0 {
+						parent = top.Devices[p].Name
+					}
+					sc.Move = []model.Move{{Device: d, Parent: parent, Order: rapid.SampledFrom(model.DPMOrders).Draw(rt, "order")}}
+				}
+				if len(sc.HotAdd) > 0 && rapid.Bool().Draw(rt, "add_fail") {
+					sc.AddFail = sc.HotAdd[len(sc.HotAdd)-1:]
+				}
+				top.Scenario = sc
+				if err := top.Check(); err != nil {
+					rt.Skip("not a valid scenario:", err)
 				}
 				if _, err := compare(top, sc, hand, c); err != nil {
 					rt.Fatalf("%s on %v %+v:\n%v", version, top, sc, err)
