@@ -149,3 +149,39 @@ func TestProgramRefused(t *testing.T) {
 		}
 	}
 }
+
+// Versions made of programs can be built while others run (matrix builds
+// one as checks run on the pool): the function registry is safe for
+// concurrent use (go test -race).
+func TestProgramVariantConcurrent(t *testing.T) {
+	bv, _ := baseline.LookupVersion("v17")
+	prog, err := cfront.CompileVersion(bv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	top := pairTopology(t)
+	done := make(chan error)
+	for i := 0; i < 4; i++ {
+		go func() {
+			v, err := NewProgramVariant("v17-C", prog)
+			if err == nil {
+				var m *Machine
+				if m, err = NewMachine(top, v, top.Scenario); err == nil {
+					s, r := m.Initial(), m.NewRunner()
+					for n := 0; n < 50 && !s.Finished(); n++ {
+						if tr := r.Enabled(s, nil); len(tr) > 0 {
+							ev := r.Apply(s, tr[0])
+							_ = ev.Func.String()
+						}
+					}
+				}
+			}
+			done <- err
+		}()
+	}
+	for i := 0; i < 4; i++ {
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}
+}
