@@ -84,7 +84,7 @@ func TestDeadSlotsCleared(t *testing.T) {
 // stopKernel runs no operation: Run stops at the first one.
 type stopKernel struct{}
 
-func (stopKernel) Read([]ir.LoadReq, []ir.Value) bool                  { return false }
-func (stopKernel) Write(ir.Field, ir.Value, ir.Value) bool             { return false }
-func (stopKernel) Prim(ir.Prim, []ir.Value) (ir.Value, ir.Value, bool) { return 0, 0, false }
-func (stopKernel) Static(ir.Static, ir.Value) ir.Value                 { return 0 }
+func (stopKernel) Read(ir.Loads) (out [ir.MaxLoads]ir.Value, ok bool) { return out, false }
+func (stopKernel) Write(ir.Field, ir.Value, ir.Value) bool            { return false }
+func (stopKernel) Prim(ir.Prim, ir.Args) (ir.Value, ir.Value, bool)   { return 0, 0, false }
+func (stopKernel) Static(ir.Static, ir.Value) ir.Value                { return 0 }

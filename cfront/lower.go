@@ -550,6 +550,9 @@ func (l *lowerer) cond(n cc.ExpressionNode, target label, onTrue bool) {
 			return
 		}
 	case *cc.LogicalAndExpression:
+		if x.Case == cc.LogicalAndExpressionLAnd && l.condFreeFirst(x, target, onTrue) {
+			return
+		}
 		if x.Case == cc.LogicalAndExpressionLAnd && !l.mergeable(x.LogicalAndExpression, x.InclusiveOrExpression) {
 			if onTrue { // a && b: if !a skip; if b goto target
 				skip := l.newLabel()
@@ -591,6 +594,87 @@ func (l *lowerer) cond(n cc.ExpressionNode, target label, onTrue bool) {
 		v = &ir.Expr{Op: ir.EUnary, Tok: "!", X: v}
 	}
 	l.jump(ir.OpBranch, v, target, n)
+}
+
+// condFreeFirst lowers a condition a && b && ... whose operands call
+// nothing and some of which read shared state, when an operand that reads
+// nothing comes after one that does: the operands that read nothing are
+// tested first, in their order, then the others, their reads one
+// operation. `if (dev->parent && dev->bus && dev->bus->need_parent_lock)`
+// (v8..v12's shutdown_one_device()) reads dev->parent only on a
+// need_parent_lock bus, as the model does: C's evaluation order is not
+// observable here, since the reads have no side effects and no operation
+// comes between the tests and the reads, so when a free test is false the
+// read would only be a step whose value nobody uses. It reports whether
+// it lowered x.
+func (l *lowerer) condFreeFirst(x *cc.LogicalAndExpression, target label, onTrue bool) bool {
+	ops := andOperands(x, nil)
+	reads := make([]bool, len(ops))
+	m := l.mark()
+	code := len(l.fn.Code)
+	pure := func() (ok bool) {
+		defer func() {
+			if r := recover(); r != nil {
+				if _, isBail := r.(bailout); !isBail {
+					panic(r)
+				}
+				ok = false // let the ordinary lowering say what is wrong
+			}
+		}()
+		for i, op := range ops {
+			p := len(l.pending)
+			l.value(op)
+			if len(l.fn.Code) != code {
+				return false
+			}
+			reads[i] = len(l.pending) > p
+		}
+		return true
+	}()
+	l.reset(m)
+	moved, seen := false, false
+	for _, r := range reads {
+		seen = seen || r
+		moved = moved || seen && !r
+	}
+	if !pure || !moved {
+		return false
+	}
+	skip := target
+	if onTrue {
+		skip = l.newLabel()
+	}
+	for i, op := range ops {
+		if !reads[i] {
+			l.cond(op, skip, false)
+		}
+	}
+	var v *ir.Expr
+	for i, op := range ops {
+		if reads[i] {
+			if e := l.value(op); v == nil {
+				v = e
+			} else {
+				v = &ir.Expr{Op: ir.EBinary, Tok: "&&", X: v, Y: e}
+			}
+		}
+	}
+	if !onTrue {
+		v = &ir.Expr{Op: ir.EUnary, Tok: "!", X: v}
+	}
+	l.jump(ir.OpBranch, v, target, x)
+	if onTrue {
+		l.place(skip)
+	}
+	return true
+}
+
+// andOperands flattens the chain a && b && ... into its operands.
+func andOperands(n cc.ExpressionNode, out []cc.ExpressionNode) []cc.ExpressionNode {
+	if x, ok := n.(*cc.LogicalAndExpression); ok && x.Case == cc.LogicalAndExpressionLAnd {
+		return append(andOperands(x.LogicalAndExpression, out), x.InclusiveOrExpression)
+	}
+	return append(out, n)
 }
 
 // mergeable reports whether a && b (or a || b) can be one expression:

@@ -171,7 +171,7 @@ func completer(m *model.Machine, r *model.Runner, s *model.State, dev model.DevI
 		return 0, fmt.Sprintf("which main would complete after taking %s off devices_kset", m.Top.DevName(dev))
 	case s.OnList(dev):
 		return model.NoThread, fmt.Sprintf("which no thread will ever complete: %s is on devices_kset, but main has left its loop", m.Top.DevName(dev))
-	case mainLooping && main.Frames[0].Dev == dev:
+	case mainLooping && m.MainDevice(s) == dev:
 		return 0, fmt.Sprintf("which main would complete: it is shutting %s down", m.Top.DevName(dev))
 	case s.Dev[dev].Has(model.FlagDead):
 		return model.NoThread, fmt.Sprintf("which no thread will ever complete: device_del() took %s off devices_kset before shutdown reached it", m.Top.DevName(dev))

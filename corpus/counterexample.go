@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/shutdowncheck/shutdowncheck/cfront"
 	"github.com/shutdowncheck/shutdowncheck/checker"
 	"github.com/shutdowncheck/shutdowncheck/model"
 	"github.com/shutdowncheck/shutdowncheck/topofile"
@@ -40,6 +41,11 @@ type File struct {
 	// check of the property on the file's topology and scenario: "violation",
 	// "pass" or "unknown".
 	Versions map[string]string
+	// Source is the C of a version interpreted from C (check --source,
+	// --patch; nil for a modeled version), and variant the version it
+	// builds (source.go).
+	Source  *cfront.Source
+	variant *model.Variant
 }
 
 // FromViolation makes the file of a counterexample found on m.
@@ -47,12 +53,12 @@ func FromViolation(m *model.Machine, v *checker.Violation, maxSteps int) *File {
 	top := *m.Top
 	top.Scenario = m.Scenario
 	return &File{Property: v.Property, Variant: m.Variant.Name, Expect: ExpectViolation, Message: v.Message,
-		MaxSteps: maxSteps, Topology: &top, Schedule: v.Schedule}
+		MaxSteps: maxSteps, Topology: &top, Schedule: v.Schedule, Source: SourceOf(m.Variant), variant: sourceVariant(m.Variant)}
 }
 
 // Machine builds the model the file was recorded on.
 func (f *File) Machine() (*model.Machine, error) {
-	v, err := model.LookupVariant(f.Variant)
+	v, err := f.lookupVariant()
 	if err != nil {
 		return nil, err
 	}
@@ -176,7 +182,7 @@ func Parse(path string, data []byte) (*File, error) {
 	f := &File{Path: path, Expect: ExpectViolation}
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		key, val := root.Content[i], root.Content[i+1]
-		if key.Value != "topology" && key.Value != "schedule" && key.Value != "versions" && val.Kind != yaml.ScalarNode {
+		if key.Value != "topology" && key.Value != "schedule" && key.Value != "versions" && key.Value != "source" && val.Kind != yaml.ScalarNode {
 			return nil, bad(val, "%s must be a single value", key.Value)
 		}
 		switch key.Value {
@@ -206,8 +212,12 @@ func Parse(path string, data []byte) (*File, error) {
 			if err := f.parseVersions(val, bad); err != nil {
 				return nil, err
 			}
+		case "source":
+			if f.Source, err = parseSource(val, bad); err != nil {
+				return nil, err
+			}
 		default:
-			return nil, bad(key, "unknown field %q (known: property, variant, expect, message, max_steps, versions, topology, schedule)", key.Value)
+			return nil, bad(key, "unknown field %q (known: property, variant, expect, message, max_steps, versions, topology, schedule, source)", key.Value)
 		}
 	}
 	switch {
@@ -219,7 +229,11 @@ func Parse(path string, data []byte) (*File, error) {
 	if _, err := checker.ParseProperty(string(f.Property)); err != nil {
 		return nil, bad(root, "%v", err)
 	}
-	if _, err := model.LookupVariant(f.Variant); err != nil {
+	if f.Source != nil {
+		if f.variant, err = BuildVariant(f.Variant, f.Source); err != nil {
+			return nil, bad(root, "the recorded source: %v", err)
+		}
+	} else if _, err := model.LookupVariant(f.Variant); err != nil {
 		return nil, bad(root, "%v", err)
 	}
 	return f, nil
@@ -256,6 +270,9 @@ func (f *File) Marshal(run *checker.Run) ([]byte, error) {
 		if run != nil && i < len(run.Events) {
 			ev := run.Events[i]
 			item.LineComment = fmt.Sprintf("%d %s: %s", i+1, ev.Func, run.Machine.Describe(run.Final, ev))
+			if pos := run.Machine.Pos(ev); pos != "" {
+				item.LineComment += " [" + pos + "]"
+			}
 		}
 		sched.Content = append(sched.Content, item)
 	}
@@ -280,6 +297,9 @@ func (f *File) Marshal(run *checker.Run) ([]byte, error) {
 	}
 	add("topology", &topo)
 	add("schedule", sched)
+	if f.Source != nil {
+		add("source", marshalSource(f.Source))
+	}
 	var buf bytes.Buffer
 	enc := yaml.NewEncoder(&buf)
 	enc.SetIndent(2)

@@ -1,6 +1,9 @@
 package model
 
-import "fmt"
+import (
+	"fmt"
+	"sync"
+)
 
 // FuncID names a modeled kernel function.
 type FuncID uint8
@@ -19,17 +22,34 @@ type funcInfo struct {
 	step StepFunc
 }
 
-// funcs is the registry of modeled functions, filled by init functions.
-var funcs = []funcInfo{{name: "(none)"}}
+// funcs is the registry of modeled functions, filled by package variable
+// initializers and, for the functions of interpreted C (interp.go), at run
+// time: a fixed array, so that adding one never moves those being read.
+var (
+	funcsMu sync.Mutex
+	funcs   = [256]funcInfo{{name: "(none)"}}
+	nfuncs  = 1
+)
 
 // DefineFunc registers a modeled kernel function; call it in the
 // initializer of a package variable (its FuncID).
 func DefineFunc(name string, step StepFunc) FuncID {
-	if len(funcs) > 255 {
+	id, ok := defineFunc(name, step)
+	if !ok {
 		panic("model: too many functions")
 	}
-	funcs = append(funcs, funcInfo{name: name, step: step})
-	return FuncID(len(funcs) - 1)
+	return id
+}
+
+func defineFunc(name string, step StepFunc) (FuncID, bool) {
+	funcsMu.Lock()
+	defer funcsMu.Unlock()
+	if nfuncs == len(funcs) {
+		return 0, false
+	}
+	funcs[nfuncs] = funcInfo{name: name, step: step}
+	nfuncs++
+	return FuncID(nfuncs - 1), true
 }
 
 // String returns the kernel function's name.
@@ -62,6 +82,7 @@ type Event struct {
 	Exit   bool   // the thread returned from its outermost function
 	Spawn  TID    // the thread this step created, or NoThread
 	Domain Domain // the async domain of async_schedule_domain(), an entry's end and the async waits
+	Pos    uint16 // interpreted C: where the operation is (Machine.Pos); 0: none
 }
 
 // Transition is a scheduler choice: run thread Thread, taking alternative

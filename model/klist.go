@@ -130,6 +130,9 @@ func (k *Kernel) KlistAdd(dev DevID) bool {
 // Pins reports whether thread tid's klist iterator (device_for_each_child())
 // stands on dev's knode.
 func (m *Machine) Pins(s *State, tid TID, dev DevID) bool {
+	if interpPins(s, tid, dev) {
+		return true
+	}
 	t := &s.Threads[tid]
 	for i := 0; i < int(t.Depth); i++ {
 		if f := &t.Frames[i]; f.Fn == fnDeviceForEachChild && f.Cur == dev {

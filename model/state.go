@@ -1,6 +1,10 @@
 package model
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+
+	"github.com/shutdowncheck/shutdowncheck/cfront/ir"
+)
 
 // TID identifies a thread: its index in State.Threads. Threads are never
 // removed, so a TID stays valid for the whole run.
@@ -122,6 +126,12 @@ type State struct {
 	NextCookie    int16    // kernel/async.c next_cookie
 	Links         []LinkFlags
 	Threads       []Thread
+
+	// Interp is, for a version interpreted from C (NewProgramVariant),
+	// each thread's C call stack and locals, by TID; threads past its end
+	// (and every thread of a hand-written version, whose Interp is empty)
+	// run no interpreted code. See interp.go.
+	Interp []ir.Thread
 }
 
 // Clone returns a deep copy of s.
@@ -133,11 +143,13 @@ func (s *State) Clone() *State {
 
 // CopyFrom makes s a deep copy of src, reusing s's storage.
 func (s *State) CopyFrom(src *State) {
+	interp := s.Interp[:0]
 	dev, links, threads := s.Dev[:0], s.Links[:0], s.Threads[:0]
 	*s = *src
 	s.Dev = append(dev, src.Dev...)
 	s.Links = append(links, src.Links...)
 	s.Threads = append(threads, src.Threads...)
+	s.Interp = append(interp, src.Interp...)
 }
 
 // AppendKey appends a compact encoding of s to buf. Two states have the same
@@ -192,6 +204,9 @@ func (s *State) AppendKey(buf []byte) []byte {
 			e.id(int16(f.Dev2))
 			e.u16(uint16(f.Aux))
 		}
+	}
+	if len(s.Interp) > 0 {
+		e.buf = appendInterpKey(e.buf, s.Interp)
 	}
 	return e.buf
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/shutdowncheck/shutdowncheck/cfront/ir"
 )
 
 // Variant is one version of the device_shutdown() algorithm: only its
@@ -19,6 +21,11 @@ type Variant struct {
 	// KillDevice is kill_device() as the version has it (v17 3/5 makes it
 	// complete dev->p->complete); 0: upstream's. device_del() calls it.
 	KillDevice FuncID
+
+	// Program is the C a version made by NewProgramVariant runs, operation
+	// by operation (nil for the hand-written versions); interp is how.
+	Program *ir.Program
+	interp  *interpProg
 }
 
 // variants holds every version, each registered by its own file.

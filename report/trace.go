@@ -56,7 +56,7 @@ func WriteTrace(w io.Writer, run *checker.Run, d Detail) {
 			i = st.to - 1
 			continue
 		}
-		line(fmt.Sprint(i+1), m.ThreadName(s, ev.Thread), ev.Func.String(), m.Describe(s, ev))
+		line(fmt.Sprint(i+1), m.ThreadName(s, ev.Thread), ev.Func.String(), withPos(m, ev, m.Describe(s, ev)))
 		for _, v := range at[i+1] {
 			fmt.Fprintf(w, "%5s  ^ %s: %s\n", "", v.Property, v.Message)
 			for _, dt := range v.Details {
@@ -109,9 +109,18 @@ func blockedIn(m *model.Machine, s *model.State) []blocked {
 		if s.Threads[i].Status == model.Queued {
 			op = "queued; no async_wq worker is free to pick it up (" + op + ")"
 		}
-		out = append(out, blocked{tid, m.ThreadName(s, tid), ev.Func.String(), op})
+		out = append(out, blocked{tid, m.ThreadName(s, tid), ev.Func.String(), withPos(m, ev, op)})
 	}
 	return out
+}
+
+// withPos adds to op where in the C the operation is, for a version
+// interpreted from C (check --patch, --source).
+func withPos(m *model.Machine, ev model.Event, op string) string {
+	if pos := m.Pos(ev); pos != "" {
+		return op + "   [" + pos + "]"
+	}
+	return op
 }
 
 // stretch is a run of steps [from, to) collapsed into one summary line.

@@ -3,6 +3,7 @@ package ir
 import (
 	"encoding/binary"
 	"fmt"
+	"sort"
 )
 
 // Kernel is what the interpreter runs kernel operations on: a binding to
@@ -11,19 +12,30 @@ import (
 // having changed nothing, when the operation is not to run now (the
 // machine is probing which operation comes next, or it cannot run), and
 // runs it and returns ok = true otherwise.
+//
+// Loads and arguments are passed, and read values returned, by value (small
+// arrays): a call through the interface then costs no allocation.
 type Kernel interface {
-	// Read reads every load at once, into out (one operation).
-	Read(loads []LoadReq, out []Value) (ok bool)
+	// Read reads every load at once (one operation) and returns their
+	// values, in order.
+	Read(loads Loads) (out [MaxLoads]Value, ok bool)
 	// Write stores v into field f of arg (one operation).
 	Write(f Field, arg, v Value) (ok bool)
 	// Prim runs primitive p on args (one operation) and returns its
 	// results. For PrimKlistNext args[0] is the iterator (KIter) and r the
 	// next child; for PrimAsyncQueueDomain r is whether the entry was
 	// queued and r2 its cookie; for PrimAsyncSchedule r is whether it was.
-	Prim(p Prim, args []Value) (r, r2 Value, ok bool)
+	Prim(p Prim, args Args) (r, r2 Value, ok bool)
 	// Static answers a question about the fixed topology (free).
 	Static(s Static, arg Value) Value
 }
+
+// MaxLoads and MaxArgs bound the loads of one Read and the arguments of
+// a primitive.
+const (
+	MaxLoads = 4
+	MaxArgs  = 6
+)
 
 // LoadReq is one field to read.
 type LoadReq struct {
@@ -31,11 +43,32 @@ type LoadReq struct {
 	Arg   Value
 }
 
+// Loads are the fields one Read reads: Req[:N].
+type Loads struct {
+	N   int
+	Req [MaxLoads]LoadReq
+}
+
+// Args are a primitive's arguments: V[:N].
+type Args struct {
+	N int
+	V [MaxArgs]Value
+}
+
+func args(vs ...Value) Args {
+	var a Args
+	a.N = copy(a.V[:], vs)
+	return a
+}
+
 // MaxFrames and MaxSlots bound a thread's call depth and the frame slots
-// of all its activations together.
+// of all its activations together (the series needs 5 frames and 22
+// slots: a v14 worker's async_shutdown_handler -> ... ->
+// wants_async_shutdown). A Thread is copied with every model state, so it
+// is kept small; Program.Needs says what a program needs.
 const (
 	MaxFrames = 8
-	MaxSlots  = 64
+	MaxSlots  = 32
 )
 
 // Frame is one activation of a Function: its slots are
@@ -100,7 +133,6 @@ const maxFree = 100000
 // operation, its dead slots cleared), Ran when it did (t stands after it),
 // Done when t's outermost function returned first.
 func (p *Program) Run(t *Thread, k Kernel) Status {
-	var args [6]Value
 	for n := 0; ; n++ {
 		f := t.Top()
 		fn := p.Funcs[f.Fn]
@@ -122,15 +154,16 @@ func (p *Program) Run(t *Thread, k Kernel) Status {
 				f.PC++
 			}
 		case OpRead:
-			var reqs [4]LoadReq
-			var out [4]Value
+			var loads Loads
+			loads.N = len(in.Loads)
 			for i, l := range in.Loads {
-				reqs[i] = LoadReq{Field: l.Field}
+				loads.Req[i] = LoadReq{Field: l.Field}
 				if l.Arg != nil {
-					reqs[i].Arg = p.eval(k, t, base, l.Arg)
+					loads.Req[i].Arg = p.eval(k, t, base, l.Arg)
 				}
 			}
-			if !k.Read(reqs[:len(in.Loads)], out[:len(in.Loads)]) {
+			out, ok := k.Read(loads)
+			if !ok {
 				p.clearDead(t)
 				return Stopped
 			}
@@ -147,9 +180,10 @@ func (p *Program) Run(t *Thread, k Kernel) Status {
 			f.PC++
 			return Ran
 		case OpPrim:
-			a := args[:len(in.Args)]
+			var a Args
+			a.N = len(in.Args)
 			for i, e := range in.Args {
-				a[i] = p.eval(k, t, base, e)
+				a.V[i] = p.eval(k, t, base, e)
 			}
 			switch p.prim(t, base, in, a, k) {
 			case Stopped:
@@ -208,7 +242,7 @@ func (p *Program) Run(t *Thread, k Kernel) Status {
 
 // prim runs one primitive: Stopped or Ran when it is a kernel operation,
 // Done when it is free for these arguments (then its results are set).
-func (p *Program) prim(t *Thread, base int, in *Instr, a []Value, k Kernel) Status {
+func (p *Program) prim(t *Thread, base int, in *Instr, a Args, k Kernel) Status {
 	set := func(v Value) {
 		if in.Dst >= 0 {
 			t.Slots[base+in.Dst] = v
@@ -216,38 +250,38 @@ func (p *Program) prim(t *Thread, base int, in *Instr, a []Value, k Kernel) Stat
 	}
 	switch in.Prim {
 	case PrimGetDevice, PrimPutDevice:
-		if !a[0].True() { // get_device(NULL) returns NULL; put_device(NULL) does nothing
-			set(a[0])
+		if !a.V[0].True() { // get_device(NULL) returns NULL; put_device(NULL) does nothing
+			set(a.V[0])
 			return Done
 		}
 	case PrimKlistIterInit: // klist_iter_init(&parent->p->klist_children, &i)
-		t.store(a[1], Iter(a[0].Dev(), NoDev))
+		t.store(a.V[1], Iter(a.V[0].Dev(), NoDev))
 		return Done
 	case PrimKlistIterExit:
-		it := t.load(a[0])
+		it := t.load(a.V[0])
 		if it.Cur() == NoDev {
 			return Done // the iterator holds no node
 		}
-		if _, _, ok := k.Prim(in.Prim, []Value{it}); !ok {
+		if _, _, ok := k.Prim(in.Prim, args(it)); !ok {
 			return Stopped
 		}
-		t.store(a[0], Iter(it.Dev(), NoDev))
+		t.store(a.V[0], Iter(it.Dev(), NoDev))
 		return Ran
 	case PrimKlistNext: // child = next_device(&i)
-		it := t.load(a[0])
-		r, _, ok := k.Prim(in.Prim, []Value{it})
+		it := t.load(a.V[0])
+		r, _, ok := k.Prim(in.Prim, args(it))
 		if !ok {
 			return Stopped
 		}
-		t.store(a[0], Iter(it.Dev(), r.Dev()))
+		t.store(a.V[0], Iter(it.Dev(), r.Dev()))
 		set(r)
 		return Ran
 	case PrimAsyncQueueDomain: // queued = __cf_async_queue_domain(func, data, domain, &cookie)
-		r, cookie, ok := k.Prim(in.Prim, a[:3])
+		r, cookie, ok := k.Prim(in.Prim, args(a.V[:3]...))
 		if !ok {
 			return Stopped
 		}
-		t.store(a[3], cookie)
+		t.store(a.V[3], cookie)
 		set(r)
 		return Ran
 	}
@@ -401,4 +435,132 @@ func (p *Program) AppendKey(buf []byte, t *Thread) []byte {
 		buf = binary.AppendUvarint(buf, uint64(v.payload())<<3|uint64(v.Kind()))
 	}
 	return binary.AppendUvarint(buf, uint64(t.Ret.payload())<<3|uint64(t.Ret.Kind()))
+}
+
+// Needs returns the most frames and slots a thread that starts in function
+// fn can use at once. A call through a function pointer may reach the
+// functions whose address flows into it (pointerTargets). Recursion is an
+// error.
+func (p *Program) Needs(fn int) (frames, slots int, err error) {
+	targets := p.pointerTargets()
+	type need struct{ frames, slots int }
+	memo := map[int]need{}
+	onStack := map[int]bool{}
+	var visit func(int) (need, error)
+	visit = func(i int) (need, error) {
+		if n, ok := memo[i]; ok {
+			return n, nil
+		}
+		if onStack[i] {
+			return need{}, fmt.Errorf("%s: %s() may call itself (recursion is not supported)", p.Funcs[i].Pos, p.Funcs[i].Name)
+		}
+		onStack[i] = true
+		defer delete(onStack, i)
+		var deepest need
+		for pc := range p.Funcs[i].Code {
+			in := &p.Funcs[i].Code[pc]
+			if in.Op != OpCall {
+				continue
+			}
+			callees := targets[in]
+			if in.Fn >= 0 {
+				callees = []int{in.Fn}
+			}
+			for _, c := range callees {
+				n, err := visit(c)
+				if err != nil {
+					return need{}, err
+				}
+				deepest.frames = max(deepest.frames, n.frames)
+				deepest.slots = max(deepest.slots, n.slots)
+			}
+		}
+		n := need{deepest.frames + 1, deepest.slots + p.Funcs[i].Slots}
+		memo[i] = n
+		return n, nil
+	}
+	n, err := visit(fn)
+	return n.frames, n.slots, err
+}
+
+// pointerTargets returns, for each call through a function pointer, the
+// functions it may call: those whose address is passed, directly or
+// through parameters, to the parameter it calls through
+// (device_for_each_child()'s fn, async_schedule_domain()'s func); a
+// pointer from anywhere else may be any function whose address is taken.
+func (p *Program) pointerTargets() map[*Instr][]int {
+	type param struct{ fn, slot int }
+	flows := map[param]map[int]bool{}
+	var taken []int
+	for _, f := range p.Funcs {
+		for pc := range f.Code {
+			in := &f.Code[pc]
+			for _, e := range append([]*Expr{in.X, in.Y}, in.Args...) {
+				walk(e, func(e *Expr) {
+					if e.Op == EConst && e.Val.Kind() == KFunc && e.Val.True() {
+						taken = append(taken, e.Val.Func())
+					}
+				})
+			}
+		}
+	}
+	resolve := func(fn int, e *Expr) []int {
+		switch {
+		case e == nil:
+			return nil
+		case e.Op == EConst && e.Val.Kind() == KFunc && e.Val.True():
+			return []int{e.Val.Func()}
+		case e.Op == EConst:
+			return nil
+		case e.Op == ESlot && e.Slot < p.Funcs[fn].Params:
+			var out []int
+			for f := range flows[param{fn, e.Slot}] {
+				out = append(out, f)
+			}
+			sort.Ints(out)
+			return out
+		}
+		return taken
+	}
+	out := map[*Instr][]int{}
+	for changed := true; changed; {
+		changed = false
+		for fi, f := range p.Funcs {
+			for pc := range f.Code {
+				in := &f.Code[pc]
+				if in.Op != OpCall {
+					continue
+				}
+				callees := []int{in.Fn}
+				if in.Fn < 0 {
+					callees = resolve(fi, in.X)
+					out[in] = callees
+				}
+				for _, c := range callees {
+					for j, a := range in.Args {
+						for _, v := range resolve(fi, a) {
+							k := param{c, j}
+							if flows[k] == nil {
+								flows[k] = map[int]bool{}
+							}
+							if !flows[k][v] {
+								flows[k][v], changed = true, true
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	return out
+}
+
+func walk(e *Expr, fn func(*Expr)) {
+	if e == nil {
+		return
+	}
+	fn(e)
+	walk(e.X, fn)
+	walk(e.Y, fn)
+	walk(e.Z, fn)
 }

@@ -29,6 +29,7 @@ type checkConfig struct {
 	bitstateBits      int
 	detail            report.Detail // --full-trace
 	name              string        // of the topology file, for --out's and --save's files
+	src               sourceFlags   // --source, --patch, --patch-skip (source.go)
 }
 
 func (c *checkConfig) register(fs *flag.FlagSet) {
@@ -49,6 +50,7 @@ func (c *checkConfig) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.memory, "memory", string(checker.MemoryExact), "how dfs remembers states: exact, compact (64-bit fingerprints) or bitstate (bit array; see --bitstate-bits)")
 	fs.IntVar(&c.bitstateBits, "bitstate-bits", 30, "bitstate: use 2^N bits (2^30 = 128 MiB)")
 	fs.BoolVar((*bool)(&c.detail), "full-trace", false, "print every step of each trace and every device of a list (default: long lists elided, uneventful stretches collapsed)")
+	c.src.register(fs, true)
 }
 
 func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
@@ -106,6 +108,9 @@ func foundNow(stderr io.Writer) func(*checker.Violation) {
 // machine builds the model of top (its scenario with the flags applied).
 func (c *checkConfig) machine(top *model.Topology) (*model.Machine, error) {
 	v, err := model.LookupVariant(c.variant)
+	if c.src.set() {
+		v, err = c.src.variant()
+	}
 	if err != nil {
 		return nil, err
 	}

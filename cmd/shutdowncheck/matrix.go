@@ -33,6 +33,8 @@ func runMatrix(args []string, stdout, stderr io.Writer) (int, error) {
 	fs.IntVar(&c.maxLinks, "max-links", 1, "with --max-devices: at most this many device links")
 	fs.DurationVar(&c.timeout, "timeout", 0, "stop after this long, keeping what was found (0: no limit)")
 	c.maxMemory.register(fs)
+	var src sourceFlags // --source, --patch: the C's algorithm as one more version (source.go)
+	src.register(fs, false)
 	pos, code, ok := parseCommand(fs, args)
 	if !ok {
 		return code, nil
@@ -49,6 +51,13 @@ func runMatrix(args []string, stdout, stderr io.Writer) (int, error) {
 	variants, err := lookupVariants(c.variants)
 	if err != nil {
 		return 0, err
+	}
+	if src.set() {
+		v, err := src.variant()
+		if err != nil {
+			return 0, err
+		}
+		variants = append(variants, v)
 	}
 	props, err := checker.ParseProperties(c.properties)
 	if err != nil {
