@@ -12,31 +12,16 @@ import (
 	"github.com/shutdowncheck/shutdowncheck/model"
 )
 
-// benchTopologies are the shapes BenchmarkExhaustive explores: a 6-device
-// server tree (four async devices, a USB hub, a supplier link) and a
-// 5-device misordered list that deadlocks.
-var benchTopologies = map[string]string{
-	"server6": `devices:
-  - {name: pci, async: true}
-  - {name: reg}
-  - {name: xhci, parent: pci, async: true}
-  - {name: usb1, parent: xhci, need_parent_lock: true}
-  - {name: nvme, parent: pci, async: true}
-  - {name: ns, parent: nvme, async: true}
-links: [{supplier: reg, consumer: nvme}]`,
-	"misordered5": `devices:
-  - {name: disk, parent: port}
-  - {name: bridge}
-  - {name: port, parent: bridge, async: true}
-  - {name: nvme, async: true}
-  - {name: ns, parent: nvme, async: true}`,
-}
+// benchTopologies are the shapes BenchmarkExhaustive explores
+// (examples/bench): a 6-device server tree and a 5-device misordered list
+// that deadlocks.
+var benchTopologies = []string{"server6", "misordered5"}
 
 // BenchmarkExhaustive measures exhaustive exploration; it reports states/s.
 func BenchmarkExhaustive(b *testing.B) {
-	for _, name := range []string{"server6", "misordered5"} {
+	for _, name := range benchTopologies {
 		b.Run(name, func(b *testing.B) {
-			m := machine(b, benchTopologies[name], "v14")
+			m := machineOf(b, exampleTopology(b, "bench/"+name), "v14")
 			var states int64
 			for b.Loop() {
 				res := Explore(m, Options{})

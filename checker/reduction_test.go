@@ -147,7 +147,7 @@ func TestMemoryModes(t *testing.T) {
 		}
 	}
 	// A tiny bit array fills up: coverage drops and says so.
-	m := machine(t, benchTopologies["server6"], "v14")
+	m := machineOf(t, exampleTopology(t, "bench/server6"), "v14")
 	r := Explore(m, Options{Memory: MemoryBitstate, BitstateBits: 12})
 	if r.Coverage.Fill < 0.5 || r.Coverage.Estimate > 0.99 {
 		t.Errorf("2^12 bits for server6: %+v", r.Coverage)

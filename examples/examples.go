@@ -12,7 +12,7 @@ import (
 	"github.com/shutdowncheck/shutdowncheck/topofile"
 )
 
-//go:embed *.yaml scenarios/*.yaml timing/*.yaml
+//go:embed *.yaml scenarios/*.yaml timing/*.yaml bench/*.yaml
 var files embed.FS
 
 // Names lists the built-in topologies that the default run checks, sorted.

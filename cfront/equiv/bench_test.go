@@ -6,28 +6,11 @@ import (
 
 	"github.com/shutdowncheck/shutdowncheck/checker"
 	"github.com/shutdowncheck/shutdowncheck/model"
-	"github.com/shutdowncheck/shutdowncheck/topofile"
+	"github.com/shutdowncheck/shutdowncheck/examples"
 )
 
-// benchTopologies are checker's BenchmarkExhaustive shapes: a 6-device
-// server tree (four async devices, a USB hub, a supplier link) and a
-// 5-device misordered list that deadlocks.
-var benchTopologies = map[string]string{
-	"server6": `devices:
-  - {name: pci, async: true}
-  - {name: reg}
-  - {name: xhci, parent: pci, async: true}
-  - {name: usb1, parent: xhci, need_parent_lock: true}
-  - {name: nvme, parent: pci, async: true}
-  - {name: ns, parent: nvme, async: true}
-links: [{supplier: reg, consumer: nvme}]`,
-	"misordered5": `devices:
-  - {name: disk, parent: port}
-  - {name: bridge}
-  - {name: port, parent: bridge, async: true}
-  - {name: nvme, async: true}
-  - {name: ns, parent: nvme, async: true}`,
-}
+// benchTopologies are checker's BenchmarkExhaustive shapes (examples/bench).
+var benchTopologies = []string{"server6", "misordered5"}
 
 // BenchmarkInterpreted compares exhaustive exploration of v14 interpreted
 // from its patch emails with the hand-written v14 on the same topologies
@@ -38,8 +21,8 @@ func BenchmarkInterpreted(b *testing.B) {
 		b.Fatal(err)
 	}
 	c := interpreted(b, "v14")
-	for _, name := range []string{"server6", "misordered5"} {
-		top, err := topofile.Parse(name+".yaml", []byte(benchTopologies[name]))
+	for _, name := range benchTopologies {
+		top, err := examples.Load("bench/" + name)
 		if err != nil {
 			b.Fatal(err)
 		}
