@@ -5,8 +5,8 @@ import (
 	"testing"
 
 	"github.com/shutdowncheck/shutdowncheck/checker"
-	"github.com/shutdowncheck/shutdowncheck/model"
 	"github.com/shutdowncheck/shutdowncheck/examples"
+	"github.com/shutdowncheck/shutdowncheck/model"
 )
 
 // benchTopologies are checker's BenchmarkExhaustive shapes (examples/bench).
