@@ -16,10 +16,12 @@ func Merge(reps []*VerifyReport, names []string) (*VerifyReport, error) {
 	m := *first
 	m.Shard, m.Shards, m.Found, m.Merged = 1, 1, []FoundReport{}, nil
 	m.Topologies, m.Stats, m.Complete, m.Stopped, m.Verdict = 0, checker.Stats{}, true, "", "pass"
+	m.Classes, m.Expanded = 0, 0
 	seen := map[int]string{}
 	for i, r := range reps {
 		if r.Variant != first.Variant || r.MinDevices != first.MinDevices || r.MaxDevices != first.MaxDevices || r.MaxLinks != first.MaxLinks ||
-			r.Shards != first.Shards || !reflect.DeepEqual(r.Scenario, first.Scenario) || !reflect.DeepEqual(r.Properties, first.Properties) {
+			r.Shards != first.Shards || !reflect.DeepEqual(r.Scenario, first.Scenario) || !reflect.DeepEqual(r.Properties, first.Properties) ||
+			spaceName(r.Space) != spaceName(first.Space) || r.Rules != first.Rules {
 			return nil, fmt.Errorf("%s is not a shard of the same proof as %s", names[i], names[0])
 		}
 		if prev, dup := seen[r.Shard]; dup {
@@ -28,6 +30,8 @@ func Merge(reps []*VerifyReport, names []string) (*VerifyReport, error) {
 		seen[r.Shard] = names[i]
 		m.Merged = append(m.Merged, r.Shard)
 		m.Topologies += r.Topologies
+		m.Classes += r.Classes
+		m.Expanded += r.Expanded
 		m.Stats.Add(r.Stats)
 		if !r.Complete {
 			m.Complete, m.Stopped = false, fmt.Sprintf("shard %d/%d: %s", r.Shard, r.Shards, r.Stopped)
@@ -58,4 +62,12 @@ func (m *VerifyReport) addFound(f FoundReport) {
 	}
 	m.Found = append(m.Found, f)
 	sort.Slice(m.Found, func(i, j int) bool { return m.Found[i].Property.Rank() < m.Found[j].Property.Rank() })
+}
+
+// spaceName reads a report's space: older reports have none (full).
+func spaceName(s string) string {
+	if s == "" {
+		return "full"
+	}
+	return s
 }

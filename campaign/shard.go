@@ -13,13 +13,21 @@ import (
 // VerifyReport is a bounded proof (or a shard of it) as verify --json
 // prints it and merge reads it back.
 type VerifyReport struct {
-	Variant    string             `json:"variant"`
-	MinDevices int                `json:"min_devices"`
-	MaxDevices int                `json:"max_devices"`
-	MaxLinks   int                `json:"max_links"`
-	Scenario   model.Scenario     `json:"scenario"`
-	Shard      int                `json:"shard"` // 1-based
-	Shards     int                `json:"shards"`
+	Variant    string         `json:"variant"`
+	MinDevices int            `json:"min_devices"`
+	MaxDevices int            `json:"max_devices"`
+	MaxLinks   int            `json:"max_links"`
+	Scenario   model.Scenario `json:"scenario"`
+	Shard      int            `json:"shard"` // 1-based
+	Shards     int            `json:"shards"`
+	// Space is "classes" when one representative per class was checked
+	// (VerifySpace.Classes; Topologies still counts the full space),
+	// "full" (or empty, in older reports) otherwise; Rules, Classes and
+	// Expanded are VerifyResult's.
+	Space      string             `json:"space,omitempty"`
+	Rules      string             `json:"rules,omitempty"`
+	Classes    int64              `json:"classes,omitempty"`
+	Expanded   int64              `json:"expanded,omitempty"`
 	Properties []checker.Property `json:"properties"`
 	Verdict    string             `json:"verdict"` // "pass" or "violation"
 	Complete   bool               `json:"complete"`
@@ -53,7 +61,10 @@ func (res *VerifyResult) Report(props checker.Properties, maxSteps int) (*Verify
 	sp := res.Space
 	rep := &VerifyReport{Variant: res.Variant, MinDevices: max(sp.MinDevices, 1), MaxDevices: sp.MaxDevices, MaxLinks: sp.MaxLinks, Scenario: sp.Scenario,
 		Shard: sp.Shard + 1, Shards: max(sp.Shards, 1), Properties: res.Properties, Verdict: "pass", Complete: res.Complete,
-		Stopped: res.Stopped, Topologies: res.Checked, Stats: res.Stats, Found: []FoundReport{}}
+		Stopped: res.Stopped, Topologies: res.Checked, Stats: res.Stats, Found: []FoundReport{}, Space: "full"}
+	if sp.Classes {
+		rep.Space, rep.Rules, rep.Classes, rep.Expanded = "classes", res.Rules.String(), res.Classes, res.Expanded
+	}
 	for _, f := range res.Found {
 		if f.Violation == nil {
 			continue

@@ -14,7 +14,7 @@ import (
 
 type verifyConfig struct {
 	minDevices, maxDevices, maxLinks, jobs, maxSteps int
-	variant, shard, engine, out                      string
+	variant, shard, engine, out, spaceMode           string
 	properties                                       listFlag
 	scenario                                         scenarioFlags
 	timeout                                          time.Duration
@@ -29,6 +29,7 @@ func runVerify(args []string, stdout, stderr io.Writer) (int, error) {
 	fs.IntVar(&c.maxLinks, "max-links", 1, "with at most this many device links (sync_state_only or not)")
 	fs.StringVar(&c.variant, "variant", model.DefaultVariant, "version of the algorithm: "+variantNames())
 	fs.StringVar(&c.shard, "shard", "1/1", "check shard i of n (1-based), to split a proof across jobs; combine with merge")
+	fs.StringVar(&c.spaceMode, "space", "classes", "classes: check one topology per class of topologies with the same verdicts, counting the class's size (the rules sound for the version and scenario; counts and smallest counterexamples are the full space's); full: check every topology")
 	fs.StringVar(&c.engine, "engine", checker.Auto.String(), "exhaustive engine per topology: auto (DPOR, else cached DFS), dfs or dpor")
 	fs.IntVar(&c.jobs, "jobs", 0, "topologies checked at once (0: one per CPU)")
 	fs.IntVar(&c.maxSteps, "max-steps", 0, "a run longer than this hangs (0: the default bound)")
@@ -90,7 +91,11 @@ func (c *verifyConfig) space(fs *flag.FlagSet) (campaign.VerifySpace, error) {
 	if err != nil {
 		return campaign.VerifySpace{}, err
 	}
-	return campaign.VerifySpace{MinDevices: c.minDevices, MaxDevices: c.maxDevices, MaxLinks: c.maxLinks, Scenario: sc, Shard: i, Shards: n}, nil
+	if c.spaceMode != "classes" && c.spaceMode != "full" {
+		return campaign.VerifySpace{}, fmt.Errorf("--space must be classes or full (got %q)", c.spaceMode)
+	}
+	return campaign.VerifySpace{MinDevices: c.minDevices, MaxDevices: c.maxDevices, MaxLinks: c.maxLinks, Scenario: sc, Shard: i, Shards: n,
+		Classes: c.spaceMode == "classes"}, nil
 }
 
 // emitVerify prints a proof's report (JSON or a table), writes its
