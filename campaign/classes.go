@@ -75,8 +75,9 @@ type member struct {
 	index int64 // in the full enumeration of the proof's space
 }
 
-// expand explores every member of the candidate classes and offers their
-// counterexamples to res.Found. It returns false when a search was not
+// expand explores every member of the candidate classes (with
+// opt.RepresentativesOnly, none but the representatives, already explored)
+// and offers their counterexamples to res.Found. It returns false when a search was not
 // exhaustive; a member whose verdicts are not its representative's sets
 // c.unsound.
 func (c *candidates) expand(res *VerifyResult, opt VerifyOptions, explore func(*checker.Workspace, *model.Topology) *checker.Result) bool {
@@ -96,6 +97,14 @@ func (c *candidates) expand(res *VerifyResult, opt VerifyOptions, explore func(*
 		cl := enumerate.Classes{Space: c.space.space(n), Rules: c.rules, Variant: c.variant}
 		ix := c.indexer(n)
 		offset := c.offset(n)
+		if opt.RepresentativesOnly {
+			i, err := ix.Index(rep.top)
+			if err != nil {
+				panic(err)
+			}
+			members = append(members, member{rep: rep, top: rep.top, index: offset + i})
+			continue
+		}
 		cl.Members(rep.top, func(t *model.Topology) bool {
 			i, err := ix.Index(t)
 			if err != nil {

@@ -21,7 +21,7 @@ func Merge(reps []*VerifyReport, names []string) (*VerifyReport, error) {
 	for i, r := range reps {
 		if r.Variant != first.Variant || r.MinDevices != first.MinDevices || r.MaxDevices != first.MaxDevices || r.MaxLinks != first.MaxLinks ||
 			r.Shards != first.Shards || !reflect.DeepEqual(r.Scenario, first.Scenario) || !reflect.DeepEqual(r.Properties, first.Properties) ||
-			spaceName(r.Space) != spaceName(first.Space) || r.Rules != first.Rules {
+			spaceName(r.Space) != spaceName(first.Space) || r.Rules != first.Rules || r.RepresentativesOnly != first.RepresentativesOnly {
 			return nil, fmt.Errorf("%s is not a shard of the same proof as %s", names[i], names[0])
 		}
 		if prev, dup := seen[r.Shard]; dup {

@@ -24,18 +24,21 @@ type VerifyReport struct {
 	// (VerifySpace.Classes; Topologies still counts the full space),
 	// "full" (or empty, in older reports) otherwise; Rules, Classes and
 	// Expanded are VerifyResult's.
-	Space      string             `json:"space,omitempty"`
-	Rules      string             `json:"rules,omitempty"`
-	Classes    int64              `json:"classes,omitempty"`
-	Expanded   int64              `json:"expanded,omitempty"`
-	Properties []checker.Property `json:"properties"`
-	Verdict    string             `json:"verdict"` // "pass" or "violation"
-	Complete   bool               `json:"complete"`
-	Stopped    string             `json:"stopped,omitempty"`
-	Topologies int64              `json:"topologies"`
-	Stats      checker.Stats      `json:"stats"`
-	Found      []FoundReport      `json:"found"`
-	Merged     []int              `json:"merged_shards,omitempty"`
+	Space    string `json:"space,omitempty"`
+	Rules    string `json:"rules,omitempty"`
+	Classes  int64  `json:"classes,omitempty"`
+	Expanded int64  `json:"expanded,omitempty"`
+	// RepresentativesOnly: each smallest counterexample is the smallest
+	// among the representatives (VerifyOptions.RepresentativesOnly).
+	RepresentativesOnly bool               `json:"representatives_only,omitempty"`
+	Properties          []checker.Property `json:"properties"`
+	Verdict             string             `json:"verdict"` // "pass" or "violation"
+	Complete            bool               `json:"complete"`
+	Stopped             string             `json:"stopped,omitempty"`
+	Topologies          int64              `json:"topologies"`
+	Stats               checker.Stats      `json:"stats"`
+	Found               []FoundReport      `json:"found"`
+	Merged              []int              `json:"merged_shards,omitempty"`
 }
 
 // FoundReport is one violated property of a VerifyReport.
@@ -64,6 +67,7 @@ func (res *VerifyResult) Report(props checker.Properties, maxSteps int) (*Verify
 		Stopped: res.Stopped, Topologies: res.Checked, Stats: res.Stats, Found: []FoundReport{}, Space: "full"}
 	if sp.Classes {
 		rep.Space, rep.Rules, rep.Classes, rep.Expanded = "classes", res.Rules.String(), res.Classes, res.Expanded
+		rep.RepresentativesOnly = res.RepresentativesOnly
 	}
 	for _, f := range res.Found {
 		if f.Violation == nil {

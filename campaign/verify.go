@@ -140,13 +140,14 @@ type VerifyResult struct {
 	// With classes: the rules used, how many representatives were checked,
 	// and how many members of violating classes were explored for the
 	// smallest counterexamples.
-	Rules    enumerate.Rules
-	Classes  int64
-	Expanded int64
-	Found    []*Found
-	Stats    checker.Stats
-	Complete bool   // every topology of the shard was checked exhaustively
-	Stopped  string // why it stopped early
+	Rules               enumerate.Rules
+	Classes             int64
+	Expanded            int64
+	RepresentativesOnly bool // VerifyOptions.RepresentativesOnly
+	Found               []*Found
+	Stats               checker.Stats
+	Complete            bool   // every topology of the shard was checked exhaustively
+	Stopped             string // why it stopped early
 }
 
 // VerifyProgress is a snapshot of a running proof (with classes,
@@ -166,6 +167,14 @@ type VerifyOptions struct {
 	Workers    int // goroutines; 0: one per CPU
 	Context    context.Context
 	Progress   func(VerifyProgress)
+	// RepresentativesOnly, with classes, takes each property's smallest
+	// counterexample among the representatives alone (by their index in
+	// the full enumeration) instead of among every member of the violating
+	// classes with the fewest devices: the counts are the same, the
+	// counterexample is not always the full proof's, and no member is
+	// explored. For proofs whose first violations come at many devices
+	// (--min-devices), where the members are many.
+	RepresentativesOnly bool
 }
 
 // Rows lists props with checker.NewOrder right after checker.Order: the
@@ -206,7 +215,8 @@ func Verify(space VerifySpace, variant *model.Variant, opt VerifyOptions) *Verif
 	if opt.Context == nil {
 		opt.Context = context.Background()
 	}
-	res := &VerifyResult{Space: space, Variant: variant.Name, Total: -1, Properties: opt.Properties.List(), Rules: space.Rules(variant.Name, opt.MaxSteps)}
+	res := &VerifyResult{Space: space, Variant: variant.Name, Total: -1, Properties: opt.Properties.List(), Rules: space.Rules(variant.Name, opt.MaxSteps),
+		RepresentativesOnly: space.Classes && opt.RepresentativesOnly}
 	for _, p := range Rows(res.Properties) {
 		res.Found = append(res.Found, &Found{Property: p})
 	}

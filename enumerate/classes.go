@@ -262,18 +262,37 @@ func (sh *shape) hasPair(s, d int8) bool {
 
 // orders explores the orders of devices_kset that SwapUnrelated makes
 // equivalent to a shape's: those that keep the relative order of every
-// two related devices.
+// two devices that are not independent (see SwapUnrelated).
 type orders struct {
 	sh   *shape
-	pred [maxShape]uint16 // devices related to each one and before it
+	pred [maxShape]uint16 // devices before each one that it may not pass
 }
 
 func (c Classes) newOrders(sh *shape) *orders {
 	o := &orders{sh: sh}
 	r := sh.reach(c.related)
+	skip, waited := mainLoopFacts(c.Variant, c.Scenario)
+	async := func(d int) bool { return sh.async&(1<<d) != 0 }
+	// never: d never reaches the main loop; waits: d may make it wait.
+	var never, waits [maxShape]bool
+	for d := range sh.n {
+		never[d] = skip && async(d)
+	}
+	for d := range sh.n {
+		if p := sh.parent[d]; p >= 0 && async(d) && waited && !never[p] {
+			waits[p] = true
+		}
+	}
+	for _, l := range sh.links {
+		if c.related(l) && async(int(l.c)) && waited && !never[l.s] {
+			waits[l.s] = true
+		}
+	}
 	for a := range sh.n {
 		for b := range a {
-			if r[a]&(1<<b) != 0 || r[b]&(1<<a) != 0 {
+			related := r[a]&(1<<b) != 0 || r[b]&(1<<a) != 0
+			independent := !related && (never[a] || never[b] || !waits[a] && !waits[b])
+			if !independent {
 				o.pred[a] |= 1 << b
 			}
 		}

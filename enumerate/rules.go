@@ -102,32 +102,48 @@ const (
 	DropParentLinks
 
 	// SwapUnrelated: two devices next to each other in devices_kset are
-	// swapped when neither depends on the other through parents and links
-	// the version orders by, followed transitively (non-sync_state_only
-	// links; every link in v8). The classes are then the orders of
-	// devices_kset that keep every related pair's relative order, and
-	// each is represented by the one with the lowest enumeration index.
-	// Parents follow the renumbering; registration order is devices_kset
-	// order (no topology in the space sets Registered), so siblings swapped
-	// swap on their parent's klist too.
+	// swapped when they are independent: neither depends on the other
+	// through parents and the links the version orders by
+	// (non-sync_state_only links), followed transitively, AND the main
+	// loop's order between them cannot matter: one of them never reaches
+	// the main loop, or neither can make it wait. The classes are then the
+	// orders of devices_kset that keep every dependent pair's relative order
+	// (Mazurkiewicz traces: the independence of two devices does not depend
+	// on where they are), each represented by the one with the lowest
+	// enumeration index. Parents follow the renumbering; registration
+	// order is devices_kset order (no topology in the space sets
+	// Registered), so siblings swapped swap on their parent's klist too.
 	//
-	// Argument (completion versions v14, v17, v18 and upstream): the
-	// order of devices_kset decides (a) which of two devices a thread
-	// walking the list reaches first, (b) which entry is queued first, (c)
-	// the order of a parent's klist. Unrelated devices never wait for each
-	// other: each waits only for the completions of its children and
-	// consumers (and the main loop, at the end, for every entry); with
+	// Unrelated is not enough: in `1 3a - - 2>0` (d3 the grandparent of d0,
+	// d2 the supplier of d0) the main loop takes d3 first, waits for its
+	// async child d1, which waits for d0, which the main loop would shut
+	// down later: a deadlock, and d2 never starts. Swap d2 and d3 (`1 2a -
+	// - 3>0`): the main loop shuts d2 down before its consumer d0 (order
+	// violated), then deadlocks. The main thread is shared.
+	//
+	// Argument (v14, v17, v18, upstream). A device "never reaches the main
+	// loop" when it is async, core.async_shutdown is on and cannot change
+	// (no param_toggle) and no allocation fails: the early pass, which
+	// runs before the main loop, queues it and takes it off the list. A
+	// device "can make the main loop wait" when it may reach the main loop
+	// and has a child or non-sync_state_only consumer that may want async
+	// shutdown (the main loop waits, in wait_for_shutdown_dependencies(dev,
+	// false), only for those; upstream waits for nothing). Swapping two
+	// independent devices changes (a) the order in which the early pass
+	// reads the first's flag and queues the second, or queues both: with
 	// unbounded workers an entry queued first never delays one queued
-	// later; and a thread waiting for several completions in turn is
-	// blocked until the last of them whatever the order. Every misorder
-	// is of a related pair, whose relative order (the only thing upstream's
-	// verdict on it depends on) is kept. What the swap changes is the
-	// interleaving of independent work, which the searches explore in every
-	// order anyway. Not argued, hence not allowed: the cookie versions (v8,
+	// later, and the entries, unrelated, never wait for each other; (b)
+	// the order in which the main loop shuts down two devices it passes
+	// without waiting (it holds no lock across them), whose completions are
+	// awaited only by their own dependents, or nothing in the main loop;
+	// (c) the order of a parent's klist, whose waits block until the last
+	// completion whatever the order. Every misorder is of a dependent pair,
+	// whose relative order (all that upstream's verdict on the pair depends
+	// on) is kept. Not argued, hence not allowed: the cookie versions (v8,
 	// v9 order every entry after the ones queued before it, related or
 	// not), bounded workers (an entry that waits holds a worker that a
-	// later one needs), and allocation failures (v14's early pass stops at
-	// the first failure: which devices it queued depends on the order).
+	// later one needs), allocation failures (v14's early pass stops at the
+	// first failure: which devices it queued depends on the order).
 	// Scenario: no remove, no hot_add, workers 0, alloc_failures 0.
 	SwapUnrelated
 )
@@ -172,13 +188,17 @@ var versionFacts = map[string]struct {
 	// consumer through a sync_state_only link too (v8): such links relate
 	// devices for SwapUnrelated and are not dropped.
 	ordersBySyncStateOnly bool
+	// mainWaits: the main loop waits for a sync device's async children
+	// and consumers (wait_for_shutdown_dependencies(dev, false)), and an
+	// early pass queues every async device before it (v14 on).
+	mainWaits bool
 }{
 	"upstream": {rules: AllRules},
-	"v8":       {rules: Rules(IgnoreNeedParentLock | DropParentLinks), ordersBySyncStateOnly: true},
-	"v9":       {rules: Rules(IgnoreNeedParentLock | DropSyncStateOnly | DropParentLinks)},
-	"v14":      {rules: AllRules},
-	"v17":      {rules: AllRules},
-	"v18":      {rules: AllRules},
+	"v8":       {rules: Rules(IgnoreNeedParentLock | DropParentLinks), ordersBySyncStateOnly: true, mainWaits: true},
+	"v9":       {rules: Rules(IgnoreNeedParentLock | DropSyncStateOnly | DropParentLinks), mainWaits: true},
+	"v14":      {rules: AllRules, mainWaits: true},
+	"v17":      {rules: AllRules, mainWaits: true},
+	"v18":      {rules: AllRules, mainWaits: true},
 }
 
 // scenarioAllows says, for each scenario field a rule knows (by its Go
@@ -236,4 +256,19 @@ func RulesFor(variant string, sc model.Scenario) Rules {
 func ordersBySyncStateOnly(variant string) bool {
 	facts, ok := versionFacts[variant]
 	return !ok || facts.ordersBySyncStateOnly
+}
+
+// mainLoopFacts says, for SwapUnrelated, how async devices meet the main
+// loop of variant under sc: skip, an async device never reaches the main
+// loop (the early pass queues it in every run); waited, the main loop may
+// wait for an async device. An unknown version gets the safe side (no
+// skip, waits).
+func mainLoopFacts(variant string, sc model.Scenario) (skip, waited bool) {
+	facts, ok := versionFacts[variant]
+	if ok && !facts.mainWaits {
+		return false, false
+	}
+	skip = ok && sc.AsyncShutdown && !sc.ParamToggle && sc.AllocFailures == 0
+	waited = !ok || sc.AsyncShutdown || sc.ParamToggle
+	return skip, waited
 }

@@ -18,7 +18,7 @@ type verifyConfig struct {
 	properties                                       listFlag
 	scenario                                         scenarioFlags
 	timeout                                          time.Duration
-	json                                             bool
+	json, representativesOnly                        bool
 }
 
 func runVerify(args []string, stdout, stderr io.Writer) (int, error) {
@@ -30,6 +30,7 @@ func runVerify(args []string, stdout, stderr io.Writer) (int, error) {
 	fs.StringVar(&c.variant, "variant", model.DefaultVariant, "version of the algorithm: "+variantNames())
 	fs.StringVar(&c.shard, "shard", "1/1", "check shard i of n (1-based), to split a proof across jobs; combine with merge")
 	fs.StringVar(&c.spaceMode, "space", "classes", "classes: check one topology per class of topologies with the same verdicts, counting the class's size (the rules sound for the version and scenario; counts and smallest counterexamples are the full space's); full: check every topology")
+	fs.BoolVar(&c.representativesOnly, "smallest-among-representatives", false, "with --space classes: take each smallest counterexample among the representatives only, not among every member of the violating classes (same counts, cheaper when violations first come at many devices, as with --min-devices; not always the full space's smallest)")
 	fs.StringVar(&c.engine, "engine", checker.Auto.String(), "exhaustive engine per topology: auto (DPOR, else cached DFS), dfs or dpor")
 	fs.IntVar(&c.jobs, "jobs", 0, "topologies checked at once (0: one per CPU)")
 	fs.IntVar(&c.maxSteps, "max-steps", 0, "a run longer than this hangs (0: the default bound)")
@@ -64,7 +65,7 @@ func runVerify(args []string, stdout, stderr io.Writer) (int, error) {
 	ctx, stop := (&checkConfig{timeout: c.timeout}).context()
 	defer stop()
 	res := campaign.Verify(space, v, campaign.VerifyOptions{Engine: engine, Properties: props, MaxSteps: c.maxSteps, Workers: c.jobs,
-		Context: ctx, Progress: report.VerifyProgress(stderr)})
+		Context: ctx, Progress: report.VerifyProgress(stderr), RepresentativesOnly: c.representativesOnly})
 	rep, err := res.Report(props, c.maxSteps)
 	if err != nil {
 		return 0, err
