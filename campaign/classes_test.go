@@ -316,12 +316,7 @@ func TestClassesDrawn(t *testing.T) {
 		t.Fatal("unknown scenario")
 	}
 	ws := checker.NewWorkspace()
-	checks := 0
 	rapid.Check(t, func(t *rapid.T) {
-		if testing.Short() && checks >= 3 {
-			t.Skip("-short")
-		}
-		checks++
 		n := rapid.IntRange(5, 6).Draw(t, "devices")
 		maxLinks := 7 - n
 		top := classDraw(t, n, maxLinks, sc)

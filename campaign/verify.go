@@ -59,10 +59,10 @@ func (vs VerifySpace) items(variant string, maxSteps int) func(yield func(int64,
 		var index int64
 		for n := max(vs.MinDevices, 1); n <= vs.MaxDevices; n++ {
 			c := enumerate.Classes{Space: vs.space(n), Rules: rules, Variant: variant}
-			if !c.Each(func(rep *model.Topology, size int64) bool {
+			if !c.EachLazy(func(rep func() *model.Topology, size int64) bool {
 				i := index
 				index++
-				return i%shards != int64(vs.Shard) || yield(i, classItem{rep, size})
+				return i%shards != int64(vs.Shard) || yield(i, classItem{rep(), size})
 			}) {
 				return
 			}
@@ -101,6 +101,12 @@ func (vs VerifySpace) Count() int64 {
 // stand for.
 func (vs VerifySpace) weight(variant string, maxSteps int) int64 {
 	var n int64
+	if vs.Classes && max(vs.Shards, 1) == 1 {
+		for d := max(vs.MinDevices, 1); d <= vs.MaxDevices; d++ {
+			n += enumerate.NewIndexer(vs.space(d)).Total() // without enumerating the classes
+		}
+		return n
+	}
 	for _, it := range vs.items(variant, maxSteps) {
 		n += it.weight
 	}

@@ -23,6 +23,23 @@ type Classes struct {
 	// sync_state_only links (v8) decides which links relate devices
 	// (SwapUnrelated) and which a rule drops.
 	Variant string
+
+	facts *classFacts // what Variant and Scenario say, computed once per call
+}
+
+// classFacts is what the rules need of the version and scenario.
+type classFacts struct {
+	bySSO        bool // ordersBySyncStateOnly
+	skip, waited bool // mainLoopFacts
+}
+
+// prepared returns c with its facts computed.
+func (c Classes) prepared() Classes {
+	if c.facts == nil {
+		skip, waited := mainLoopFacts(c.Variant, c.Scenario)
+		c.facts = &classFacts{bySSO: ordersBySyncStateOnly(c.Variant), skip: skip, waited: waited}
+	}
+	return c
 }
 
 // NewClasses returns the classes of sp for variant, with the rules sound
@@ -32,11 +49,11 @@ func NewClasses(sp Space, variant string) Classes {
 }
 
 // related reports whether link l relates its ends for SwapUnrelated.
-func (c Classes) related(l slink) bool { return !l.sso || ordersBySyncStateOnly(c.Variant) }
+func (c Classes) related(l slink) bool { return !l.sso || c.facts.bySSO }
 
 // droppable reports whether a rule drops link l of sh.
 func (c Classes) droppable(sh *shape, l slink) bool {
-	bySSO := ordersBySyncStateOnly(c.Variant)
+	bySSO := c.facts.bySSO
 	switch {
 	case c.Rules.Has(DropSyncStateOnly) && l.sso && !bySSO:
 		return true
@@ -66,10 +83,21 @@ func (c Classes) reduce(sh *shape) *shape {
 // enumeration order, and the size of its class, until fn returns false.
 // The representatives passed model.Topology.Check.
 func (c Classes) Each(fn func(rep *model.Topology, size int64) bool) bool {
+	c = c.prepared()
 	return c.eachShape(func(sh *shape, size int64) bool { return fn(sh.topology(c.Scenario), size) })
 }
 
+// EachLazy is Each for callers that skip most representatives (a shard):
+// fn gets a function that builds the representative.
+func (c Classes) EachLazy(fn func(rep func() *model.Topology, size int64) bool) bool {
+	c = c.prepared()
+	return c.eachShape(func(sh *shape, size int64) bool {
+		return fn(func() *model.Topology { return sh.topology(c.Scenario) }, size)
+	})
+}
+
 func (c Classes) eachShape(fn func(sh *shape, size int64) bool) bool {
+	c = c.prepared()
 	n := c.Devices
 	sh := &shape{n: n}
 	var forests func(i int) bool
@@ -226,7 +254,7 @@ func (c Classes) decorations(sh *shape) int64 {
 	}
 	// ways[j]: how many sets of j droppable links.
 	room := c.MaxLinks - len(sh.links)
-	ways := make([]int64, room+1)
+	var ways [maxShape*maxShape + 1]int64
 	ways[0] = 1
 	for s := range sh.n {
 		for d := range sh.n {
@@ -245,7 +273,7 @@ func (c Classes) decorations(sh *shape) int64 {
 		}
 	}
 	var sum int64
-	for _, w := range ways {
+	for _, w := range ways[:room+1] {
 		sum += w
 	}
 	return npl * sum
@@ -271,7 +299,7 @@ type orders struct {
 func (c Classes) newOrders(sh *shape) *orders {
 	o := &orders{sh: sh}
 	r := sh.reach(c.related)
-	skip, waited := mainLoopFacts(c.Variant, c.Scenario)
+	skip, waited := c.facts.skip, c.facts.waited
 	async := func(d int) bool { return sh.async&(1<<d) != 0 }
 	// never: d never reaches the main loop; waits: d may make it wait.
 	var never, waits [maxShape]bool
@@ -304,7 +332,7 @@ func (c Classes) newOrders(sh *shape) *orders {
 // programming over the sets of devices placed first.
 func (o *orders) extensions() int64 {
 	n := o.sh.n
-	count := make([]int64, 1<<n)
+	var count [1 << maxShape]int64
 	count[0] = 1
 	for set := range 1 << n {
 		if count[set] == 0 {
@@ -477,6 +505,7 @@ func (o *orders) all(fn func(*shape) bool) bool {
 // of the space: as Space.Each makes them, with the space's device count and
 // at most MaxLinks links).
 func (c Classes) Canonical(t *model.Topology) (*model.Topology, error) {
+	c = c.prepared()
 	sh, err := c.shapeIn(t)
 	if err != nil {
 		return nil, err
@@ -511,6 +540,7 @@ func (c Classes) shapeIn(t *model.Topology) (*shape, error) {
 // Members calls fn with every topology of the class that rep (as Each
 // gives it) represents, until fn returns false.
 func (c Classes) Members(rep *model.Topology, fn func(*model.Topology) bool) bool {
+	c = c.prepared()
 	sh, err := c.shapeIn(rep)
 	if err != nil {
 		panic(err)
