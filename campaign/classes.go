@@ -137,7 +137,7 @@ func (c *candidates) expand(res *VerifyResult, opt VerifyOptions, explore func(*
 		defer mu.Unlock()
 		if explored {
 			res.Expanded++
-			res.Stats.Add(r.Stats)
+			res.ExpandedStats.Add(r.Stats)
 		}
 		complete = complete && r.Exhaustive
 		if got := verdictsOf(r, c.rows); fmt.Sprint(got) != fmt.Sprint(m.rep.verdicts) && c.unsound == "" {

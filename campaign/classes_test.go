@@ -335,3 +335,44 @@ func TestClassesDrawn(t *testing.T) {
 		}
 	})
 }
+
+// The shards of a proof over classes merge into the unsharded proof: the
+// same counts and smallest counterexamples (each shard explores the
+// members of its own violating classes), and merge refuses to mix a proof
+// over classes with a full one.
+func TestClassesShards(t *testing.T) {
+	v := mustVariant(t, "v14")
+	space := VerifySpace{MaxDevices: 3, MaxLinks: 1, Scenario: model.DefaultScenario(), Classes: true}
+	props, _ := checker.ParseProperties(nil)
+	whole, err := Verify(space, v, VerifyOptions{Engine: checker.Auto}).Report(props, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var reps []*VerifyReport
+	var names []string
+	for i := range 3 {
+		sp := space
+		sp.Shard, sp.Shards = i, 3
+		rep, err := Verify(sp, v, VerifyOptions{Engine: checker.Auto}).Report(props, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		reps, names = append(reps, rep), append(names, fmt.Sprintf("shard %d", i+1))
+	}
+	merged, err := Merge(reps, names)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if merged.Topologies != whole.Topologies || merged.Classes != whole.Classes || !reflect.DeepEqual(merged.Found, whole.Found) {
+		t.Errorf("merged: %d topologies, %d classes, %+v\nwhole: %d, %d, %+v", merged.Topologies, merged.Classes, merged.Found, whole.Topologies, whole.Classes, whole.Found)
+	}
+	full := space
+	full.Classes, full.Shard, full.Shards = false, 0, 3
+	other, err := Verify(full, v, VerifyOptions{Engine: checker.Auto}).Report(props, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Merge([]*VerifyReport{reps[0], reps[1], other}, []string{"a", "b", "c"}); err == nil {
+		t.Error("merge mixed shards of a proof over classes and of a full one")
+	}
+}

@@ -16,7 +16,7 @@ func Merge(reps []*VerifyReport, names []string) (*VerifyReport, error) {
 	m := *first
 	m.Shard, m.Shards, m.Found, m.Merged = 1, 1, []FoundReport{}, nil
 	m.Topologies, m.Stats, m.Complete, m.Stopped, m.Verdict = 0, checker.Stats{}, true, "", "pass"
-	m.Classes, m.Expanded = 0, 0
+	m.Classes, m.Expanded, m.ExpandedStats = 0, 0, nil
 	seen := map[int]string{}
 	for i, r := range reps {
 		if r.Variant != first.Variant || r.MinDevices != first.MinDevices || r.MaxDevices != first.MaxDevices || r.MaxLinks != first.MaxLinks ||
@@ -32,6 +32,12 @@ func Merge(reps []*VerifyReport, names []string) (*VerifyReport, error) {
 		m.Topologies += r.Topologies
 		m.Classes += r.Classes
 		m.Expanded += r.Expanded
+		if r.ExpandedStats != nil {
+			if m.ExpandedStats == nil {
+				m.ExpandedStats = &checker.Stats{}
+			}
+			m.ExpandedStats.Add(*r.ExpandedStats)
+		}
 		m.Stats.Add(r.Stats)
 		if !r.Complete {
 			m.Complete, m.Stopped = false, fmt.Sprintf("shard %d/%d: %s", r.Shard, r.Shards, r.Stopped)

@@ -28,6 +28,9 @@ type VerifyReport struct {
 	Rules    string `json:"rules,omitempty"`
 	Classes  int64  `json:"classes,omitempty"`
 	Expanded int64  `json:"expanded,omitempty"`
+	// ExpandedStats is the work of exploring those members; like
+	// Expanded, it depends on the sharding.
+	ExpandedStats *checker.Stats `json:"expanded_stats,omitempty"`
 	// RepresentativesOnly: each smallest counterexample is the smallest
 	// among the representatives (VerifyOptions.RepresentativesOnly).
 	RepresentativesOnly bool               `json:"representatives_only,omitempty"`
@@ -68,6 +71,10 @@ func (res *VerifyResult) Report(props checker.Properties, maxSteps int) (*Verify
 	if sp.Classes {
 		rep.Space, rep.Rules, rep.Classes, rep.Expanded = "classes", res.Rules.String(), res.Classes, res.Expanded
 		rep.RepresentativesOnly = res.RepresentativesOnly
+		if res.Expanded > 0 {
+			es := res.ExpandedStats
+			rep.ExpandedStats = &es
+		}
 	}
 	for _, f := range res.Found {
 		if f.Violation == nil {

@@ -146,9 +146,12 @@ type VerifyResult struct {
 	// With classes: the rules used, how many representatives were checked,
 	// and how many members of violating classes were explored for the
 	// smallest counterexamples.
-	Rules               enumerate.Rules
-	Classes             int64
-	Expanded            int64
+	Rules    enumerate.Rules
+	Classes  int64
+	Expanded int64
+	// ExpandedStats is the work of exploring the members (not in Stats:
+	// it depends on how the proof is sharded, the rest does not).
+	ExpandedStats       checker.Stats
 	RepresentativesOnly bool // VerifyOptions.RepresentativesOnly
 	Found               []*Found
 	Stats               checker.Stats
