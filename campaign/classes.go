@@ -1,6 +1,7 @@
 package campaign
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"sync"
@@ -75,12 +76,12 @@ type member struct {
 	index int64 // in the full enumeration of the proof's space
 }
 
-// expand explores every member of the candidate classes (with
-// opt.RepresentativesOnly, none but the representatives, already explored)
-// and offers their counterexamples to res.Found. It returns false when a search was not
+// expand explores every member of the candidate classes (without members,
+// none but the representatives, already explored) and offers their
+// counterexamples to res.Found. It returns false when a search was not
 // exhaustive; a member whose verdicts are not its representative's sets
 // c.unsound.
-func (c *candidates) expand(res *VerifyResult, opt VerifyOptions, explore func(*checker.Workspace, *model.Topology) *checker.Result) bool {
+func (c *candidates) expand(res *VerifyResult, opt VerifyOptions, members bool, explore func(*checker.Workspace, *model.Topology) *checker.Result) bool {
 	props := map[*classRep][]checker.Property{}
 	var order []*classRep
 	for _, p := range c.rows {
@@ -91,18 +92,18 @@ func (c *candidates) expand(res *VerifyResult, opt VerifyOptions, explore func(*
 			props[rep] = append(props[rep], p)
 		}
 	}
-	var members []member
+	var todo []member
 	for _, rep := range order {
 		n := len(rep.top.Devices)
 		cl := enumerate.Classes{Space: c.space.space(n), Rules: c.rules, Variant: c.variant}
 		ix := c.indexer(n)
 		offset := c.offset(n)
-		if opt.RepresentativesOnly {
+		if !members {
 			i, err := ix.Index(rep.top)
 			if err != nil {
 				panic(err)
 			}
-			members = append(members, member{rep: rep, top: rep.top, index: offset + i})
+			todo = append(todo, member{rep: rep, top: rep.top, index: offset + i})
 			continue
 		}
 		cl.Members(rep.top, func(t *model.Topology) bool {
@@ -110,7 +111,7 @@ func (c *candidates) expand(res *VerifyResult, opt VerifyOptions, explore func(*
 			if err != nil {
 				panic(err) // a member is a topology of the space
 			}
-			members = append(members, member{rep: rep, top: t, index: offset + i})
+			todo = append(todo, member{rep: rep, top: t, index: offset + i})
 			return true
 		})
 	}
@@ -121,13 +122,17 @@ func (c *candidates) expand(res *VerifyResult, opt VerifyOptions, explore func(*
 	var mu sync.Mutex
 	complete := true
 	items := func(yield func(int, member) bool) {
-		for i, m := range members {
+		for i, m := range todo {
 			if !yield(i, m) {
 				return
 			}
 		}
 	}
-	parallel(opt.Context, opt.Workers, items, func(ws *checker.Workspace, _ int, m member) {
+	ctx := opt.Context
+	if !members {
+		ctx = context.Background() // nothing to explore: offer them all
+	}
+	parallel(ctx, opt.Workers, items, func(ws *checker.Workspace, _ int, m member) {
 		r := m.rep.result
 		explored := m.top.Name != m.rep.top.Name
 		if explored {

@@ -279,8 +279,11 @@ func Verify(space VerifySpace, variant *model.Variant, opt VerifyOptions) *Verif
 		checked.Add(it.weight)
 		states.Add(r.Stats.States)
 	})
-	if cands != nil && opt.Context.Err() == nil {
-		complete = cands.expand(res, opt, explore) && complete
+	if cands != nil {
+		// Stopped early: the representatives' counterexamples, unexplored
+		// members left out (the proof is incomplete anyway).
+		members := !opt.RepresentativesOnly && opt.Context.Err() == nil
+		complete = cands.expand(res, opt, members, explore) && complete
 	}
 	close(done)
 	res.Checked = checked.Load()
