@@ -44,11 +44,13 @@ func combine(reps []*VerifyReport, names []string) (*VerifyReport, error) {
 	m := *first
 	m.Shard, m.Shards, m.Found, m.Merged = 1, 1, []FoundReport{}, nil
 	m.Topologies, m.Stats, m.Complete, m.Stopped, m.Verdict = 0, checker.Stats{}, true, "", "pass"
+	m.Classes, m.Expanded, m.ExpandedStats = 0, 0, nil
 	seen := map[int]string{}
 	for i, r := range reps {
 		if r.Variant != first.Variant || r.MinDevices != first.MinDevices || r.MaxDevices != first.MaxDevices || r.MaxLinks != first.MaxLinks ||
-			r.Shards != first.Shards || r.MaxSteps != first.MaxSteps || !sameScenario(r.Scenario, first.Scenario) || !slices.Equal(r.Properties, first.Properties) {
-			return nil, fmt.Errorf("%s is not a shard of the same proof as %s (variant, devices, links, scenario, properties, --max-steps or shard count differ)", names[i], names[0])
+			r.Shards != first.Shards || r.MaxSteps != first.MaxSteps || !sameScenario(r.Scenario, first.Scenario) || !slices.Equal(r.Properties, first.Properties) ||
+			spaceName(r.Space) != spaceName(first.Space) || r.Rules != first.Rules || r.RepresentativesOnly != first.RepresentativesOnly {
+			return nil, fmt.Errorf("%s is not a shard of the same proof as %s (variant, devices, links, scenario, properties, --max-steps, space, rules or shard count differ)", names[i], names[0])
 		}
 		if prev, dup := seen[r.Shard]; dup {
 			return nil, fmt.Errorf("shard %d/%d given twice: %s and %s", r.Shard, r.Shards, prev, names[i])
@@ -56,6 +58,14 @@ func combine(reps []*VerifyReport, names []string) (*VerifyReport, error) {
 		seen[r.Shard] = names[i]
 		m.Merged = append(m.Merged, r.Shard)
 		m.Topologies += r.Topologies
+		m.Classes += r.Classes
+		m.Expanded += r.Expanded
+		if r.ExpandedStats != nil {
+			if m.ExpandedStats == nil {
+				m.ExpandedStats = &checker.Stats{}
+			}
+			m.ExpandedStats.Add(*r.ExpandedStats)
+		}
 		m.Stats.Add(r.Stats)
 		if !r.Complete {
 			m.Complete, m.Stopped = false, fmt.Sprintf("shard %d/%d: %s", r.Shard, r.Shards, r.Stopped)
@@ -108,7 +118,8 @@ func checkCounts(reps []*VerifyReport, names []string) error {
 		}
 		names2 = map[int64]string{}
 		var count int64
-		space := VerifySpace{MinDevices: first.MinDevices, MaxDevices: first.MaxDevices, MaxLinks: first.MaxLinks, Scenario: first.Scenario}
+		space := first.space()
+		space.Classes, space.Shard, space.Shards = false, 0, 1
 		space.Each(func(i int64, t *model.Topology) bool {
 			count++
 			if want[i] {
@@ -123,7 +134,16 @@ func checkCounts(reps []*VerifyReport, names []string) error {
 	}
 	for i, r := range reps {
 		if total >= 0 && r.Complete {
-			if want := (total - int64(r.Shard) + n) / n; r.Topologies != want {
+			want := (total - int64(r.Shard) + n) / n
+			if spaceName(r.Space) == "classes" {
+				// A shard over classes holds whole classes: the sizes of
+				// its own.
+				want = -1
+				if first.MaxDevices <= countLimit {
+					want = r.space().weight(r.Variant, r.MaxSteps)
+				}
+			}
+			if want >= 0 && r.Topologies != want {
 				return fmt.Errorf("%s: shard %d/%d is complete with %d topologies; of %d topologies in all, it holds %d", names[i], r.Shard, r.Shards, r.Topologies, total, want)
 			}
 		}
@@ -137,6 +157,12 @@ func checkCounts(reps []*VerifyReport, names []string) error {
 		}
 	}
 	return nil
+}
+
+// space is the part of the space the report's shard covers.
+func (r *VerifyReport) space() VerifySpace {
+	return VerifySpace{MinDevices: r.MinDevices, MaxDevices: r.MaxDevices, MaxLinks: r.MaxLinks, Scenario: r.Scenario,
+		Classes: spaceName(r.Space) == "classes", Shard: r.Shard - 1, Shards: r.Shards}
 }
 
 // sameScenario compares every field of two scenarios (model.ScenarioFields;
@@ -240,6 +266,15 @@ func (r *VerifyReport) Validate() error {
 			return fmt.Errorf("found: %s: %v", f.Property, err)
 		}
 	}
+	switch spaceName(r.Space) {
+	case "full":
+	case "classes":
+		if want := r.space().Rules(r.Variant, r.MaxSteps).String(); r.Rules != want {
+			return fmt.Errorf("rules %q: a proof of %s over classes uses %q", r.Rules, r.Variant, want)
+		}
+	default:
+		return fmt.Errorf("space %q: must be full or classes", r.Space)
+	}
 	return nil
 }
 
@@ -248,7 +283,11 @@ func (r *VerifyReport) validateFound(f *FoundReport) error {
 	switch {
 	case f.Topologies < 1 || f.Topologies > r.Topologies:
 		return fmt.Errorf("topologies must be between 1 and the %d checked (got %d)", r.Topologies, f.Topologies)
-	case f.Index < 0 || f.Index%int64(r.Shards) != int64(r.Shard-1):
+	case f.Index < 0:
+		return fmt.Errorf("negative index %d", f.Index)
+	case spaceName(r.Space) == "full" && f.Index%int64(r.Shards) != int64(r.Shard-1):
+		// Over classes a shard owns classes, whose members' indexes are
+		// anywhere in the full enumeration.
 		return fmt.Errorf("index %d is not a topology of shard %d/%d", f.Index, r.Shard, r.Shards)
 	case f.Devices < r.MinDevices || f.Devices > r.MaxDevices:
 		return fmt.Errorf("%d devices, outside %d..%d", f.Devices, r.MinDevices, r.MaxDevices)
@@ -316,4 +355,12 @@ func (m *VerifyReport) addFound(f FoundReport) {
 	}
 	m.Found = append(m.Found, f)
 	sort.Slice(m.Found, func(i, j int) bool { return m.Found[i].Property.Rank() < m.Found[j].Property.Rank() })
+}
+
+// spaceName reads a report's space: older reports have none (full).
+func spaceName(s string) string {
+	if s == "" {
+		return "full"
+	}
+	return s
 }

@@ -13,22 +13,36 @@ import (
 // VerifyReport is a bounded proof (or a shard of it) as verify --json
 // prints it and merge reads it back.
 type VerifyReport struct {
-	Variant    string             `json:"variant"`
-	MinDevices int                `json:"min_devices"`
-	MaxDevices int                `json:"max_devices"`
-	MaxLinks   int                `json:"max_links"`
-	Scenario   model.Scenario     `json:"scenario"`
-	MaxSteps   int                `json:"max_steps"` // the step bound (0: the default): shards of another bound are another proof
-	Shard      int                `json:"shard"`     // 1-based
-	Shards     int                `json:"shards"`
-	Properties []checker.Property `json:"properties"`
-	Verdict    string             `json:"verdict"` // "pass" or "violation"
-	Complete   bool               `json:"complete"`
-	Stopped    string             `json:"stopped,omitempty"`
-	Topologies int64              `json:"topologies"`
-	Stats      checker.Stats      `json:"stats"`
-	Found      []FoundReport      `json:"found"`
-	Merged     []int              `json:"merged_shards,omitempty"`
+	Variant    string         `json:"variant"`
+	MinDevices int            `json:"min_devices"`
+	MaxDevices int            `json:"max_devices"`
+	MaxLinks   int            `json:"max_links"`
+	Scenario   model.Scenario `json:"scenario"`
+	MaxSteps   int            `json:"max_steps"` // the step bound (0: the default): shards of another bound are another proof
+	Shard      int            `json:"shard"`     // 1-based
+	Shards     int            `json:"shards"`
+	// Space is "classes" when one representative per class was checked
+	// (VerifySpace.Classes; Topologies still counts the full space),
+	// "full" (or empty, in older reports) otherwise; Rules, Classes and
+	// Expanded are VerifyResult's.
+	Space    string `json:"space,omitempty"`
+	Rules    string `json:"rules,omitempty"`
+	Classes  int64  `json:"classes,omitempty"`
+	Expanded int64  `json:"expanded,omitempty"`
+	// ExpandedStats is the work of exploring those members; like
+	// Expanded, it depends on the sharding.
+	ExpandedStats *checker.Stats `json:"expanded_stats,omitempty"`
+	// RepresentativesOnly: each smallest counterexample is the smallest
+	// among the representatives (VerifyOptions.RepresentativesOnly).
+	RepresentativesOnly bool               `json:"representatives_only,omitempty"`
+	Properties          []checker.Property `json:"properties"`
+	Verdict             string             `json:"verdict"` // "pass" or "violation"
+	Complete            bool               `json:"complete"`
+	Stopped             string             `json:"stopped,omitempty"`
+	Topologies          int64              `json:"topologies"`
+	Stats               checker.Stats      `json:"stats"`
+	Found               []FoundReport      `json:"found"`
+	Merged              []int              `json:"merged_shards,omitempty"`
 }
 
 // FoundReport is one violated property of a VerifyReport.
@@ -54,7 +68,15 @@ func (res *VerifyResult) Report(props checker.Properties, maxSteps int) (*Verify
 	sp := res.Space
 	rep := &VerifyReport{Variant: res.Variant, MinDevices: max(sp.MinDevices, 1), MaxDevices: sp.MaxDevices, MaxLinks: sp.MaxLinks, Scenario: sp.Scenario, MaxSteps: maxSteps,
 		Shard: sp.Shard + 1, Shards: max(sp.Shards, 1), Properties: res.Properties, Verdict: "pass", Complete: res.Complete,
-		Stopped: res.Stopped, Topologies: res.Checked, Stats: res.Stats, Found: []FoundReport{}}
+		Stopped: res.Stopped, Topologies: res.Checked, Stats: res.Stats, Found: []FoundReport{}, Space: "full"}
+	if sp.Classes {
+		rep.Space, rep.Rules, rep.Classes, rep.Expanded = "classes", res.Rules.String(), res.Classes, res.Expanded
+		rep.RepresentativesOnly = res.RepresentativesOnly
+		if res.Expanded > 0 {
+			es := res.ExpandedStats
+			rep.ExpandedStats = &es
+		}
+	}
 	for _, f := range res.Found {
 		if f.Violation == nil {
 			continue

@@ -18,8 +18,60 @@ type VerifySpace struct {
 	MaxDevices int
 	MaxLinks   int            // with at most this many device links
 	Scenario   model.Scenario // under this scenario
-	Shard      int            // this job checks the topologies whose index % Shards == Shard
+	Shard      int            // this job checks the topologies (or classes) whose index % Shards == Shard
 	Shards     int            // 1 (or 0): one job checks everything
+	// Classes checks one representative per class of topologies with the
+	// same verdicts (enumerate.Classes, under the rules sound for the
+	// version and scenario: enumerate.RulesFor), counting it as many times
+	// as its class has members; shards split the classes. The counts and
+	// smallest counterexamples are those of the full space (see Verify).
+	Classes bool
+}
+
+// Rules returns the class rules a proof of variant uses: none without
+// Classes, and none with a step bound other than the default (the rules'
+// arguments need it).
+func (vs VerifySpace) Rules(variant string, maxSteps int) enumerate.Rules {
+	if !vs.Classes || maxSteps != 0 {
+		return 0
+	}
+	return enumerate.RulesFor(variant, vs.Scenario)
+}
+
+// classItem is one check of a proof: a topology, and how many topologies
+// of the full space it stands for (1 without classes).
+type classItem struct {
+	top    *model.Topology
+	weight int64
+}
+
+// items yields, with its index in the space's enumeration (of topologies,
+// or of classes), every item of the shard.
+func (vs VerifySpace) items(variant string, maxSteps int) func(yield func(int64, classItem) bool) {
+	if !vs.Classes {
+		return func(yield func(int64, classItem) bool) {
+			vs.Each(func(i int64, t *model.Topology) bool { return yield(i, classItem{t, 1}) })
+		}
+	}
+	rules := vs.Rules(variant, maxSteps)
+	shards := int64(max(vs.Shards, 1))
+	return func(yield func(int64, classItem) bool) {
+		var index int64
+		for n := max(vs.MinDevices, 1); n <= vs.MaxDevices; n++ {
+			c := enumerate.Classes{Space: vs.space(n), Rules: rules, Variant: variant}
+			if !c.EachLazy(func(rep func() *model.Topology, size int64) bool {
+				i := index
+				index++
+				return i%shards != int64(vs.Shard) || yield(i, classItem{rep(), size})
+			}) {
+				return
+			}
+		}
+	}
+}
+
+func (vs VerifySpace) space(devices int) enumerate.Space {
+	return enumerate.Space{Devices: devices, MaxLinks: vs.MaxLinks, Scenario: vs.Scenario}
 }
 
 // Each calls fn with the index and topology of every topology of the space
@@ -28,8 +80,7 @@ func (vs VerifySpace) Each(fn func(index int64, t *model.Topology) bool) {
 	shards := int64(max(vs.Shards, 1))
 	var index int64
 	for n := max(vs.MinDevices, 1); n <= vs.MaxDevices; n++ {
-		sp := enumerate.Space{Devices: n, MaxLinks: vs.MaxLinks, Scenario: vs.Scenario}
-		if !sp.Each(func(t *model.Topology) bool {
+		if !vs.space(n).Each(func(t *model.Topology) bool {
 			i := index
 			index++
 			return i%shards != int64(vs.Shard) || fn(i, t)
@@ -39,10 +90,26 @@ func (vs VerifySpace) Each(fn func(index int64, t *model.Topology) bool) {
 	}
 }
 
-// Count returns how many topologies the shard holds.
+// Count returns how many topologies the shard holds (without Classes).
 func (vs VerifySpace) Count() int64 {
 	var n int64
 	vs.Each(func(int64, *model.Topology) bool { n++; return true })
+	return n
+}
+
+// weight returns how many topologies of the full space the shard's items
+// stand for.
+func (vs VerifySpace) weight(variant string, maxSteps int) int64 {
+	var n int64
+	if vs.Classes && max(vs.Shards, 1) == 1 {
+		for d := max(vs.MinDevices, 1); d <= vs.MaxDevices; d++ {
+			n += enumerate.NewIndexer(vs.space(d)).Total() // without enumerating the classes
+		}
+		return n
+	}
+	for _, it := range vs.items(variant, maxSteps) {
+		n += it.weight
+	}
 	return n
 }
 
@@ -74,15 +141,26 @@ type VerifyResult struct {
 	Space      VerifySpace
 	Variant    string
 	Properties []checker.Property
-	Checked    int64 // topologies checked
+	Checked    int64 // topologies checked (with classes: that the representatives checked stand for)
 	Total      int64 // topologies in the shard, -1 if not counted
-	Found      []*Found
-	Stats      checker.Stats
-	Complete   bool   // every topology of the shard was checked exhaustively
-	Stopped    string // why it stopped early
+	// With classes: the rules used, how many representatives were checked,
+	// and how many members of violating classes were explored for the
+	// smallest counterexamples.
+	Rules    enumerate.Rules
+	Classes  int64
+	Expanded int64
+	// ExpandedStats is the work of exploring the members (not in Stats:
+	// it depends on how the proof is sharded, the rest does not).
+	ExpandedStats       checker.Stats
+	RepresentativesOnly bool // VerifyOptions.RepresentativesOnly
+	Found               []*Found
+	Stats               checker.Stats
+	Complete            bool   // every topology of the shard was checked exhaustively
+	Stopped             string // why it stopped early
 }
 
-// VerifyProgress is a snapshot of a running proof.
+// VerifyProgress is a snapshot of a running proof (with classes,
+// topologies count what the representatives checked stand for).
 type VerifyProgress struct {
 	Checked, Total, States int64
 	Elapsed                time.Duration
@@ -98,6 +176,14 @@ type VerifyOptions struct {
 	Workers    int // goroutines; 0: one per CPU
 	Context    context.Context
 	Progress   func(VerifyProgress)
+	// RepresentativesOnly, with classes, takes each property's smallest
+	// counterexample among the representatives alone (by their index in
+	// the full enumeration) instead of among every member of the violating
+	// classes with the fewest devices: the counts are the same, the
+	// counterexample is not always the full proof's, and no member is
+	// explored. For proofs whose first violations come at many devices
+	// (--min-devices), where the members are many.
+	RepresentativesOnly bool
 }
 
 // Rows lists props with checker.NewOrder right after checker.Order: the
@@ -117,6 +203,17 @@ func Rows(props []checker.Property) []checker.Property {
 // run in parallel; the result does not depend on how many run at once or in
 // which order they finish: counts are sums, and each property's smallest
 // counterexample is the smallest by proofSize.
+//
+// With space.Classes it checks one representative per class and counts it
+// once per member. The smallest counterexample is then found among the
+// members themselves, as a full proof would: members of one class have the
+// same verdicts but not the same schedules, and the engines keep the
+// smallest counterexample they come across, not the smallest there is. So
+// for each property, at the fewest devices any representative violates it,
+// every member of every violating class is explored, and the smallest of
+// their counterexamples, by its index in the full enumeration, is kept.
+// Each of those members must have its representative's verdicts; one that
+// does not makes the proof incomplete ("a class mixes verdicts").
 func Verify(space VerifySpace, variant *model.Variant, opt VerifyOptions) *VerifyResult {
 	if !opt.Engine.Exhaustive() {
 		panic("campaign.Verify: engine " + opt.Engine.String() + " is not exhaustive")
@@ -127,7 +224,8 @@ func Verify(space VerifySpace, variant *model.Variant, opt VerifyOptions) *Verif
 	if opt.Context == nil {
 		opt.Context = context.Background()
 	}
-	res := &VerifyResult{Space: space, Variant: variant.Name, Total: -1, Properties: opt.Properties.List()}
+	res := &VerifyResult{Space: space, Variant: variant.Name, Total: -1, Properties: opt.Properties.List(), Rules: space.Rules(variant.Name, opt.MaxSteps),
+		RepresentativesOnly: space.Classes && opt.RepresentativesOnly}
 	for _, p := range Rows(res.Properties) {
 		res.Found = append(res.Found, &Found{Property: p})
 	}
@@ -145,6 +243,12 @@ func Verify(space VerifySpace, variant *model.Variant, opt VerifyOptions) *Verif
 		// The total, for the progress line only: counted beside the
 		// checks, and given up when Verify returns.
 		counting.Go(func() {
+			if space.Classes {
+				if max(space.Shards, 1) == 1 {
+					total.Store(space.weight(variant.Name, opt.MaxSteps)) // counted, not enumerated
+				}
+				return // a shard's total is its classes' sizes: unknown until checked
+			}
 			var n int64
 			over := false
 			space.Each(func(int64, *model.Topology) bool {
@@ -180,14 +284,28 @@ func Verify(space VerifySpace, variant *model.Variant, opt VerifyOptions) *Verif
 	// the others.
 	ctx, cancel := context.WithCancel(opt.Context)
 	defer cancel()
-	parallel(ctx, opt.Workers, space.Each, func(ws *checker.Workspace, index int64, top *model.Topology) {
+	var cands *candidates
+	if space.Classes {
+		cands = newCandidates(space, variant.Name, res.Rules, Rows(res.Properties))
+	}
+	explore := func(ws *checker.Workspace, top *model.Topology) *checker.Result {
 		m, err := model.NewMachine(top, variant, top.Scenario)
 		if err != nil {
 			panic(err) // the enumeration makes only checked topologies
 		}
-		r := checker.Explore(m, checker.Options{Engine: opt.Engine, Properties: opt.Properties, MaxSteps: opt.MaxSteps, Context: ctx, Workspace: ws})
+		return checker.Explore(m, checker.Options{Engine: opt.Engine, Properties: opt.Properties, MaxSteps: opt.MaxSteps, Context: ctx, Workspace: ws})
+	}
+	parallel(ctx, opt.Workers, space.items(variant.Name, opt.MaxSteps), func(ws *checker.Workspace, index int64, it classItem) {
+		r := explore(ws, it.top)
 		mu.Lock()
-		res.add(index, r)
+		res.Stats.Add(r.Stats)
+		if cands == nil {
+			res.add(index, 1, r)
+		} else {
+			res.Classes++
+			res.count(it.weight, r)
+			cands.note(it, r)
+		}
 		complete = complete && r.Exhaustive
 		if stopped == "" && r.Stopped != "" {
 			stopped = r.Stopped // the memory budget, or what ended ctx
@@ -196,9 +314,15 @@ func Verify(space VerifySpace, variant *model.Variant, opt VerifyOptions) *Verif
 			}
 		}
 		mu.Unlock()
-		checked.Add(1)
+		checked.Add(it.weight)
 		states.Add(r.Stats.States)
 	})
+	if cands != nil {
+		// Stopped early: the representatives' counterexamples, unexplored
+		// members left out (the proof is incomplete anyway).
+		members := !opt.RepresentativesOnly && ctx.Err() == nil
+		complete = cands.expand(res, opt, members, explore) && complete
+	}
 	close(done)
 	res.Checked = checked.Load()
 	if err := opt.Context.Err(); err != nil {
@@ -208,6 +332,9 @@ func Verify(space VerifySpace, variant *model.Variant, opt VerifyOptions) *Verif
 		}
 	} else if !complete {
 		res.Stopped = stopped
+	}
+	if cands != nil && cands.unsound != "" {
+		res.Stopped = cands.unsound
 	}
 	res.Complete = complete && res.Stopped == ""
 	if res.Complete {
@@ -219,24 +346,44 @@ func Verify(space VerifySpace, variant *model.Variant, opt VerifyOptions) *Verif
 	return res
 }
 
-// add folds one topology's result in.
-func (res *VerifyResult) add(index int64, r *checker.Result) {
-	res.Stats.Add(r.Stats)
+// add folds in the result of the topology at index, which stands for
+// weight topologies.
+func (res *VerifyResult) add(index, weight int64, r *checker.Result) {
+	res.count(weight, r)
 	for _, f := range res.Found {
-		v := r.Violation(f.Property)
-		if f.Property == checker.NewOrder {
-			if v = r.Violation(checker.Order); v != nil && v.IsInherited() {
-				v = nil // the search prefers a new misorder: there is none
-			}
-		}
-		if v == nil {
-			continue
-		}
-		f.Topologies++
-		if f.Violation == nil || proofSize(len(r.Machine.Top.Devices), v, index).Less(f.size()) {
-			f.Machine, f.Violation, f.Index = r.Machine, v, index
+		if v := violation(r, f.Property); v != nil {
+			f.offer(index, r.Machine, v)
 		}
 	}
+}
+
+// count adds weight to the count of every property r violates.
+func (res *VerifyResult) count(weight int64, r *checker.Result) {
+	for _, f := range res.Found {
+		if violation(r, f.Property) != nil {
+			f.Topologies += weight
+		}
+	}
+}
+
+// offer makes the counterexample v of the topology at index the
+// property's smallest if it is smaller.
+func (f *Found) offer(index int64, m *model.Machine, v *checker.Violation) {
+	if f.Violation == nil || proofSize(len(m.Top.Devices), v, index).Less(f.size()) {
+		f.Machine, f.Violation, f.Index = m, v, index
+	}
+}
+
+// violation returns r's counterexample of row p (checker.NewOrder: a new
+// misorder), or nil.
+func violation(r *checker.Result, p checker.Property) *checker.Violation {
+	if p != checker.NewOrder {
+		return r.Violation(p)
+	}
+	if v := r.Violation(checker.Order); v != nil && !v.IsInherited() {
+		return v
+	}
+	return nil // the search prefers a new misorder: there is none
 }
 
 // Violations reports whether any property is violated.

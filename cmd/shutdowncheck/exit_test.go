@@ -341,6 +341,8 @@ func TestMergeRefusesForgeries(t *testing.T) {
 		{"a forged max-steps", []string{shards[0], edit(shards[1], func(m map[string]any) { m["max_steps"] = 77 })}, "its file has max_steps 0, the proof 77"},
 		{"another max-steps", []string{shards[0], otherSteps}, "not a shard of the same proof"},
 		{"a shard's count", []string{shards[0], edit(shards[1], func(m map[string]any) { m["topologies"] = 40 })}, "the shards count 83 topologies in all; the space has 86"},
+		{"forged rules", []string{edit(whole, func(m map[string]any) { m["rules"] = "none" })}, `rules "none"`},
+		{"an unknown space", []string{edit(whole, func(m map[string]any) { m["space"] = "halves" })}, `space "halves"`},
 		{"not JSON", []string{"[1, 2"}, "not a verify --json report"},
 	} {
 		var paths []string

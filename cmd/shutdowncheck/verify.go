@@ -14,12 +14,12 @@ import (
 
 type verifyConfig struct {
 	minDevices, maxDevices, maxLinks, jobs, maxSteps int
-	variant, shard, engine, out                      string
+	variant, shard, engine, out, spaceMode           string
 	properties                                       listFlag
 	scenario                                         scenarioFlags
 	timeout                                          time.Duration
 	maxMemory                                        memoryFlag
-	json                                             bool
+	json, representativesOnly                        bool
 }
 
 func runVerify(args []string, stdout, stderr io.Writer) (int, error) {
@@ -30,6 +30,8 @@ func runVerify(args []string, stdout, stderr io.Writer) (int, error) {
 	fs.IntVar(&c.maxLinks, "max-links", 1, "with at most this many device links (sync_state_only or not)")
 	fs.StringVar(&c.variant, "variant", model.DefaultVariant, "version of the algorithm: "+variantNames())
 	fs.StringVar(&c.shard, "shard", "1/1", "check shard i of n (1-based), to split a proof across jobs; combine with merge")
+	fs.StringVar(&c.spaceMode, "space", "classes", "classes: check one topology per class of topologies with the same verdicts, counting the class's size (the rules sound for the version and scenario; counts and smallest counterexamples are the full space's); full: check every topology")
+	fs.BoolVar(&c.representativesOnly, "smallest-among-representatives", false, "with --space classes: take each smallest counterexample among the representatives only, not among every member of the violating classes (same counts, cheaper when violations first come at many devices, as with --min-devices; not always the full space's smallest)")
 	fs.StringVar(&c.engine, "engine", checker.Auto.String(), "exhaustive engine per topology: auto (DPOR, else cached DFS), dfs or dpor")
 	fs.IntVar(&c.jobs, "jobs", 0, "topologies checked at once (0: one per CPU)")
 	fs.IntVar(&c.maxSteps, "max-steps", 0, "a run longer than this hangs (0: the default bound)")
@@ -67,7 +69,7 @@ func runVerify(args []string, stdout, stderr io.Writer) (int, error) {
 	defer checker.SetMemoryLimit(c.maxMemory.bytes)()
 	ctx, release := in.stage(c.timeout, "stopping the proof, keeping what it found")
 	res := campaign.Verify(space, v, campaign.VerifyOptions{Engine: engine, Properties: props, MaxSteps: c.maxSteps, Workers: c.jobs,
-		Context: checker.WithMaxMemory(ctx, c.maxMemory.bytes), Progress: report.VerifyProgress(stderr)})
+		Context: checker.WithMaxMemory(ctx, c.maxMemory.bytes), Progress: report.VerifyProgress(stderr), RepresentativesOnly: c.representativesOnly})
 	release()
 	rep, err := res.Report(props, c.maxSteps)
 	if err != nil {
@@ -103,7 +105,11 @@ func (c *verifyConfig) space(fs *flag.FlagSet) (campaign.VerifySpace, error) {
 	if err != nil {
 		return campaign.VerifySpace{}, err
 	}
-	return campaign.VerifySpace{MinDevices: c.minDevices, MaxDevices: c.maxDevices, MaxLinks: c.maxLinks, Scenario: sc, Shard: i, Shards: n}, nil
+	if c.spaceMode != "classes" && c.spaceMode != "full" {
+		return campaign.VerifySpace{}, fmt.Errorf("--space must be classes or full (got %q)", c.spaceMode)
+	}
+	return campaign.VerifySpace{MinDevices: c.minDevices, MaxDevices: c.maxDevices, MaxLinks: c.maxLinks, Scenario: sc, Shard: i, Shards: n,
+		Classes: c.spaceMode == "classes"}, nil
 }
 
 // emitVerify prints a proof's report (JSON or a table), writes its
