@@ -90,7 +90,7 @@ func (ws *Workspace) dfsSearch(x *explorer) *dfsSearch {
 // run explores from the initial state until every state is done or the
 // search stops.
 func (d *dfsSearch) run() {
-	init := d.x.m.Initial()
+	init := d.ws.initial(d.x.m)
 	key, h := d.keyOf(init)
 	d.x.stats.States++
 	if !d.expand(init, d.visited.add(key, h, onStack), model.NoThread, nil, false) {

@@ -80,7 +80,7 @@ func (ws *Workspace) dporSearch(x *explorer) *dporSearch {
 // run explores from the initial state until every backtrack point is done
 // or the search stops.
 func (d *dporSearch) run() {
-	init := d.x.m.Initial()
+	init := d.ws.initial(d.x.m)
 	d.x.stats.States++
 	d.key = init.AppendKey(d.key[:0])
 	if !d.push(init, maphash.Bytes(d.seed, d.key), nil, model.NoThread) {

@@ -91,6 +91,12 @@ func (ws *Workspace) clone(s *model.State) *model.State {
 	return s.Clone()
 }
 
+// initial returns m's initial state in a state of the pool: a search
+// releases every state it took, the initial one too, so one made outside
+// the pool would grow the pool by a state per search (gigabytes over the
+// millions of checks of a bounded proof).
+func (ws *Workspace) initial(m *model.Machine) *model.State { return ws.clone(m.Initial()) }
+
 // release keeps s, no longer used, for a later clone.
 func (ws *Workspace) release(s *model.State) { ws.free = append(ws.free, s) }
 
