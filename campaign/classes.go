@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/shutdowncheck/shutdowncheck/checker"
 	"github.com/shutdowncheck/shutdowncheck/enumerate"
@@ -23,6 +24,9 @@ type candidates struct {
 	reps     map[checker.Property][]*classRep
 	unsound  string
 	indexers map[int]*enumerate.Indexer
+
+	// membersDone of membersTotal explored by expand, for the progress line.
+	membersDone, membersTotal atomic.Int64
 }
 
 // classRep is a checked representative.
@@ -119,6 +123,7 @@ func (c *candidates) expand(res *VerifyResult, opt VerifyOptions, members bool, 
 	for _, f := range res.Found {
 		found[f.Property] = f
 	}
+	c.membersTotal.Store(int64(len(todo)))
 	var mu sync.Mutex
 	complete := true
 	items := func(yield func(int, member) bool) {
@@ -138,6 +143,7 @@ func (c *candidates) expand(res *VerifyResult, opt VerifyOptions, members bool, 
 		if explored {
 			r = explore(ws, m.top)
 		}
+		c.membersDone.Add(1)
 		mu.Lock()
 		defer mu.Unlock()
 		if explored {

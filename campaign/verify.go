@@ -164,6 +164,10 @@ type VerifyResult struct {
 type VerifyProgress struct {
 	Checked, Total, States int64
 	Elapsed                time.Duration
+	// Members of MembersTotal: with classes, once the representatives
+	// are checked, the members of the violating classes explored for the
+	// smallest counterexamples (MembersTotal 0 before that phase).
+	Members, MembersTotal int64
 }
 
 // VerifyOptions tune a bounded proof.
@@ -231,6 +235,10 @@ func Verify(space VerifySpace, variant *model.Variant, opt VerifyOptions) *Verif
 	}
 	var total atomic.Int64
 	total.Store(-1)
+	cands := &candidates{} // with classes: the violating classes, whose members give the smallest counterexamples
+	if space.Classes {
+		cands = newCandidates(space, variant.Name, res.Rules, Rows(res.Properties))
+	}
 	var mu sync.Mutex
 	var checked, states atomic.Int64
 	complete := true
@@ -275,7 +283,8 @@ func Verify(space VerifySpace, variant *model.Variant, opt VerifyOptions) *Verif
 				case <-done:
 					return
 				case <-tick.C:
-					opt.Progress(VerifyProgress{Checked: checked.Load(), Total: total.Load(), States: states.Load(), Elapsed: time.Since(begin)})
+					opt.Progress(VerifyProgress{Checked: checked.Load(), Total: total.Load(), States: states.Load(), Elapsed: time.Since(begin),
+						Members: cands.membersDone.Load(), MembersTotal: cands.membersTotal.Load()})
 				}
 			}
 		}()
@@ -284,22 +293,20 @@ func Verify(space VerifySpace, variant *model.Variant, opt VerifyOptions) *Verif
 	// the others.
 	ctx, cancel := context.WithCancel(opt.Context)
 	defer cancel()
-	var cands *candidates
-	if space.Classes {
-		cands = newCandidates(space, variant.Name, res.Rules, Rows(res.Properties))
-	}
 	explore := func(ws *checker.Workspace, top *model.Topology) *checker.Result {
 		m, err := model.NewMachine(top, variant, top.Scenario)
 		if err != nil {
 			panic(err) // the enumeration makes only checked topologies
 		}
-		return checker.Explore(m, checker.Options{Engine: opt.Engine, Properties: opt.Properties, MaxSteps: opt.MaxSteps, Context: ctx, Workspace: ws})
+		r := checker.Explore(m, checker.Options{Engine: opt.Engine, Properties: opt.Properties, MaxSteps: opt.MaxSteps, Context: ctx, Workspace: ws})
+		states.Add(r.Stats.States)
+		return r
 	}
 	parallel(ctx, opt.Workers, space.items(variant.Name, opt.MaxSteps), func(ws *checker.Workspace, index int64, it classItem) {
 		r := explore(ws, it.top)
 		mu.Lock()
 		res.Stats.Add(r.Stats)
-		if cands == nil {
+		if !space.Classes {
 			res.add(index, 1, r)
 		} else {
 			res.Classes++
@@ -315,9 +322,8 @@ func Verify(space VerifySpace, variant *model.Variant, opt VerifyOptions) *Verif
 		}
 		mu.Unlock()
 		checked.Add(it.weight)
-		states.Add(r.Stats.States)
 	})
-	if cands != nil {
+	if space.Classes {
 		// Stopped early: the representatives' counterexamples, unexplored
 		// members left out (the proof is incomplete anyway).
 		members := !opt.RepresentativesOnly && ctx.Err() == nil
@@ -333,7 +339,7 @@ func Verify(space VerifySpace, variant *model.Variant, opt VerifyOptions) *Verif
 	} else if !complete {
 		res.Stopped = stopped
 	}
-	if cands != nil && cands.unsound != "" {
+	if cands.unsound != "" {
 		res.Stopped = cands.unsound
 	}
 	res.Complete = complete && res.Stopped == ""

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/shutdowncheck/shutdowncheck/campaign"
 	"github.com/shutdowncheck/shutdowncheck/checker"
 	"github.com/shutdowncheck/shutdowncheck/model"
 	"github.com/shutdowncheck/shutdowncheck/topofile"
@@ -67,5 +69,20 @@ func TestElide(t *testing.T) {
 	}
 	if got := elide(names[:12], Brief); got != strings.Join(names[:12], ", ") {
 		t.Errorf("short: %s", got)
+	}
+}
+
+// The progress line of a proof over classes says when it has moved on from
+// the representatives to the members of the violating classes, rather than
+// sitting at 100% with an ETA of 0s.
+func TestVerifyProgressMembers(t *testing.T) {
+	var buf bytes.Buffer
+	progress := VerifyProgress(&buf)
+	progress(campaign.VerifyProgress{Checked: 50, Total: 200, States: 1000, Elapsed: time.Second})
+	progress(campaign.VerifyProgress{Checked: 200, Total: 200, States: 5000, Elapsed: 2 * time.Second, Members: 3, MembersTotal: 40})
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	if len(lines) != 2 || !strings.HasPrefix(lines[0], "verify: 50/200 topologies (25.0%), ETA 3s") ||
+		!strings.HasPrefix(lines[1], "verify: 200 topologies checked; for the smallest counterexamples, 3/40 members of the violating classes") {
+		t.Errorf("progress lines:\n%s", buf.String())
 	}
 }

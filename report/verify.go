@@ -59,6 +59,9 @@ func VerifyProgress(w io.Writer) func(campaign.VerifyProgress) {
 			}
 			line = fmt.Sprintf("verify: %d/%d topologies (%.1f%%), ETA %s", p.Checked, p.Total, 100*float64(p.Checked)/float64(p.Total), eta)
 		}
+		if p.MembersTotal > 0 {
+			line = fmt.Sprintf("verify: %d topologies checked; for the smallest counterexamples, %d/%d members of the violating classes", p.Checked, p.Members, p.MembersTotal)
+		}
 		fmt.Fprintf(w, "%s, %d states, %.0f states/s, %s elapsed\n", line, p.States, float64(p.States)/secs, p.Elapsed.Round(time.Second))
 	}
 }
