@@ -20,6 +20,9 @@ func BenchmarkVerify4(b *testing.B) {
 			name = "classes"
 		}
 		b.Run(name, func(b *testing.B) {
+			if !classes && testing.Short() {
+				b.Skip("the full space takes minutes on one core: run without -short")
+			}
 			space := VerifySpace{MaxDevices: 4, MaxLinks: 1, Scenario: model.DefaultScenario(), Classes: classes}
 			var topologies, checks int64
 			for b.Loop() {
