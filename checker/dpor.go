@@ -35,6 +35,21 @@ type dporFrame struct {
 	fpSums []model.Summary
 	fpBuf  []model.Access
 	kept   []bool // kept[p]: fps[p] is the previous frame's
+
+	// trial is the state the first transition to be taken from s leads
+	// to, run while computing its thread's footprint: take uses it
+	// instead of running the step again.
+	trial trialStep
+}
+
+// trialStep is a transition run from a frame's state on a copy of it: the
+// state it led to, its event and what it touched (Apply is deterministic:
+// running tr again from the same state would give the same).
+type trialStep struct {
+	tr  model.Transition
+	s   *model.State // nil: none
+	ev  model.Event
+	acc []model.Access
 }
 
 // span is where a frame's own footprint of one thread lies in its fpBuf
@@ -114,6 +129,7 @@ func (d *dporSearch) pop() {
 	if d.onPath[f.hash]--; d.onPath[f.hash] == 0 {
 		delete(d.onPath, f.hash)
 	}
+	d.dropTrial(f)
 	d.ws.release(f.s)
 	d.path = d.path[:len(d.path)-1]
 }
@@ -124,13 +140,22 @@ func (d *dporSearch) take(f *dporFrame, i int) {
 	x, depth := d.x, len(d.path)-1
 	f.done[i] = true
 	tr := f.en[i]
-	post := d.ws.clone(f.s)
 	x.trs, x.evs = x.trs[:depth], x.evs[:depth]
-	x.step(post, tr)
+	var post *model.State
+	acc := f.trial.acc
+	if f.trial.s != nil && f.trial.tr == tr {
+		post, f.trial.s = f.trial.s, nil
+		x.stepped(post, tr, f.trial.ev)
+	} else {
+		d.dropTrial(f)
+		post = d.ws.clone(f.s)
+		x.step(post, tr)
+		acc = x.r.Accesses()
+	}
 	if !x.tick() {
 		return
 	}
-	d.record(f, tr, x.evs[depth].Spawn)
+	d.record(f, tr, acc, x.evs[depth].Spawn)
 	d.childSleep = d.sleepAfter(f, tr, d.childSleep[:0])
 	d.key = post.AppendKey(d.key[:0])
 	h := maphash.Bytes(d.seed, d.key)
@@ -148,12 +173,21 @@ func (d *dporSearch) take(f *dporFrame, i int) {
 	d.ws.release(post)
 }
 
-// record notes that f's transition tr just ran (creating thread spawned,
-// or none): what it touched, its clock, its place in the index.
-func (d *dporSearch) record(f *dporFrame, tr model.Transition, spawned model.TID) {
+// dropTrial releases f's trial step, not taken.
+func (d *dporSearch) dropTrial(f *dporFrame) {
+	if f.trial.s != nil {
+		d.ws.release(f.trial.s)
+		f.trial.s = nil
+	}
+}
+
+// record notes that f's transition tr just ran, touching acc (creating
+// thread spawned, or none): what it touched, its clock, its place in the
+// index.
+func (d *dporSearch) record(f *dporFrame, tr model.Transition, acc []model.Access, spawned model.TID) {
 	f.tr = tr
 	start := len(f.accs)
-	f.accs = append(f.accs, d.x.r.Accesses()...)
+	f.accs = append(f.accs, acc...)
 	f.acc = f.accs[start:len(f.accs):len(f.accs)]
 	f.sum = model.Summarize(f.acc, false)
 	i := int32(len(d.path))
@@ -215,7 +249,7 @@ func (d *dporSearch) push(s *model.State, h uint64, sleep []sleeper, last model.
 		// monotone (v4's async_synchronize_full_domain() on a child
 		// domain the main loop still queues in) may have been disabled by
 		// an earlier step it could have run before.
-		d.footprints(f, prev)
+		d.footprints(f, prev, -1)
 		d.races(f)
 		d.x.end(s)
 		d.path = d.path[:len(d.path)-1]
@@ -228,9 +262,12 @@ func (d *dporSearch) push(s *model.State, h uint64, sleep []sleeper, last model.
 	d.point.Enabled, d.point.Last, d.point.Depth = f.en, last, len(d.path)-1
 	d.top = f
 	f.order = append(f.order[:0], d.x.sched.Pick(&d.point)...)
-	d.footprints(f, prev)
+	first := f.firstAwake()
+	d.footprints(f, prev, first)
 	d.races(f)
-	f.markFirstAwake()
+	if first >= 0 {
+		mark(f, f.en[first].Thread)
+	}
 	if dporCheck != nil {
 		dporCheck(d)
 	}
@@ -254,23 +291,31 @@ func (d *dporSearch) newFrame(s *model.State, h uint64) *dporFrame {
 // dporCheck, if set (by tests), is called with every state pushed.
 var dporCheck func(*dporSearch)
 
-// markFirstAwake starts f's backtrack set with the first thread not asleep,
-// in every alternative: an injected failure is not an interleaving, so no
-// race would ever add it later.
-func (f *dporFrame) markFirstAwake() {
+// firstAwake returns the first enabled transition, in the scheduler's
+// order, not asleep in f, or -1. Its thread starts f's backtrack set, in
+// every alternative (an injected failure is not an interleaving, so no race
+// would ever add it later), and it is the first transition taken from f:
+// races add backtrack points only to earlier frames.
+func (f *dporFrame) firstAwake() int {
 	for _, i := range f.order {
 		if !asleepIn(f.sleep, trCode(f.en[i])) {
-			mark(f, f.en[i].Thread)
-			return
+			return i
 		}
 	}
+	return -1
 }
 
 // footprints fills f.fps: what each thread's next step, in any
 // alternative, would touch from f.s (run on a scratch copy, enabled or
 // not). A thread the previous step did not move or conflict with keeps the
-// previous frame's.
-func (d *dporSearch) footprints(f *dporFrame, prev *dporFrame) {
+// previous frame's. Enabled transition first (or -1), which f takes first,
+// is run on a copy f keeps (f.trial) when its thread's footprint is
+// computed here.
+func (d *dporSearch) footprints(f *dporFrame, prev *dporFrame, first int) {
+	f.trial.s = nil
+	if first >= 0 {
+		f.trial.tr = f.en[first]
+	}
 	f.fps, f.fpSums, f.fpBuf, f.kept = f.fps[:0], f.fpSums[:0], f.fpBuf[:0], f.kept[:0]
 	spans := d.spans[:0]
 	for p := range f.s.Threads {
@@ -281,7 +326,7 @@ func (d *dporSearch) footprints(f *dporFrame, prev *dporFrame) {
 			continue
 		}
 		at := len(f.fpBuf)
-		f.fpBuf = d.footprint(f.s, model.TID(p), f.fpBuf)
+		f.fpBuf = d.footprint(f, model.TID(p), first >= 0 && f.trial.tr.Thread == model.TID(p))
 		f.fps = append(f.fps, nil)
 		f.fpSums = append(f.fpSums, model.Summary{})
 		f.kept = append(f.kept, false)
@@ -304,17 +349,26 @@ func (d *dporSearch) keeps(prev *dporFrame, p model.TID) bool {
 		!(prev.fpSums[p].MayConflict(prev.sum) && d.hb.conflictsWithLast(int32(len(d.path)-1), prev.fps[p]))
 }
 
-// footprint appends to buf what thread p's next step would touch from s,
-// in each of its alternatives (nothing for a thread that returned).
-func (d *dporSearch) footprint(s *model.State, p model.TID, buf []model.Access) []model.Access {
+// footprint appends to f.fpBuf what thread p's next step would touch from
+// f.s, in each of its alternatives (nothing for a thread that returned),
+// and returns it. With trial, the alternative f.trial.tr is run on a copy
+// f keeps.
+func (d *dporSearch) footprint(f *dporFrame, p model.TID, trial bool) []model.Access {
+	s, buf := f.s, f.fpBuf
 	if s.Threads[p].Status == model.Done {
 		return buf
 	}
 	r, scratch := d.x.r, d.ws.scratch
 	_, _, alts := r.Pending(s, p)
 	for a := uint8(0); a < alts; a++ {
-		scratch.CopyFrom(s)
-		r.Apply(scratch, model.Transition{Thread: p, Alt: a})
+		if trial && a == f.trial.tr.Alt {
+			f.trial.s = d.ws.clone(s)
+			f.trial.ev = r.Apply(f.trial.s, f.trial.tr)
+			f.trial.acc = append(f.trial.acc[:0], r.Accesses()...)
+		} else {
+			scratch.CopyFrom(s)
+			r.Apply(scratch, model.Transition{Thread: p, Alt: a})
+		}
 		buf = append(buf, r.Accesses()...)
 	}
 	return buf

@@ -75,6 +75,8 @@ type Workspace struct {
 	dfs     dfsSearch
 	free    []*model.State
 	scratch *model.State
+	trs     []model.Transition // an explorer's run buffers, lent to one explorer at a time
+	evs     []model.Event
 }
 
 // NewWorkspace returns an empty workspace.
@@ -211,7 +213,11 @@ func Explore(m *model.Machine, opt Options) *Result {
 	default:
 		x.runs()
 	}
-	return x.result()
+	res := x.result()
+	if ws := x.opt.Workspace; ws != nil {
+		ws.trs, ws.evs = x.trs[:0], x.evs[:0] // the next search's
+	}
+	return res
 }
 
 // overBudget is why an Auto search's DPOR phase stopped.
@@ -296,8 +302,14 @@ func newExplorer(m *model.Machine, opt Options, b *baseline) *explorer {
 	now := time.Now()
 	r := m.NewRunner()
 	r.Observe(observer(m, opt.Properties))
-	return &explorer{m: m, r: r, sched: opt.Engine.scheduler(m, opt), opt: opt, mon: newMonitor(m, opt.Properties, b),
+	x := &explorer{m: m, r: r, sched: opt.Engine.scheduler(m, opt), opt: opt, mon: newMonitor(m, opt.Properties, b),
 		best: map[Property]*Violation{}, pairs: map[[2]model.DevID]bool{}, begin: now, lastProgress: now}
+	if ws := opt.Workspace; ws != nil {
+		// Lent, not shared: an Auto phase's explorer takes them while the
+		// previous one still holds its own.
+		x.trs, x.evs, ws.trs, ws.evs = ws.trs[:0], ws.evs[:0], nil, nil
+	}
+	return x
 }
 
 type explorer struct {
@@ -370,7 +382,12 @@ func (x *explorer) tick() bool {
 
 // step applies tr to s (in place) and runs the step monitors.
 func (x *explorer) step(s *model.State, tr model.Transition) {
-	ev := x.r.Apply(s, tr)
+	x.stepped(s, tr, x.r.Apply(s, tr))
+}
+
+// stepped is step once tr has run: s is the state it led to, ev what
+// happened.
+func (x *explorer) stepped(s *model.State, tr model.Transition, ev model.Event) {
 	x.trs = append(x.trs, tr)
 	x.evs = append(x.evs, ev)
 	x.mon.afterStep(s, ev)

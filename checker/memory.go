@@ -64,6 +64,21 @@ func SetMemoryLimit(budget uint64) (restore func()) {
 	return func() { debug.SetMemoryLimit(prev) }
 }
 
+// ManySmallSearches lets the collector run less often (GOGC=400, unless
+// GOGC is set) while a process runs many small searches at once (verify,
+// matrix), and returns what restores the previous setting. Their live
+// heap is a few megabytes, so the default (GOGC=100) collects every few
+// thousand states and spends about a sixth of the time marking; four times
+// the heap is still tens of megabytes, and SetMemoryLimit still bounds a
+// search that grows.
+func ManySmallSearches() (restore func()) {
+	if os.Getenv("GOGC") != "" {
+		return func() {}
+	}
+	prev := debug.SetGCPercent(400)
+	return func() { debug.SetGCPercent(prev) }
+}
+
 // MaxDefaultMemory caps DefaultMaxMemory.
 const MaxDefaultMemory = 8 << 30
 

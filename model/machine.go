@@ -145,6 +145,7 @@ type Runner struct {
 	m       *Machine
 	k       Kernel
 	observe Observer
+	read    func(Obj) // records an observer's read as the step's (made once: Apply runs per step)
 }
 
 // Observer declares what a check run after every step (a property monitor)
@@ -155,7 +156,10 @@ type Runner struct {
 type Observer func(s *State, ev Event, read func(Obj))
 
 // Observe makes every Apply record the reads o declares.
-func (r *Runner) Observe(o Observer) { r.observe = o }
+func (r *Runner) Observe(o Observer) {
+	r.observe = o
+	r.read = func(o Obj) { r.k.acc = append(r.k.acc, Access(o)<<2) }
+}
 
 // NewRunner returns a Runner for m.
 func (m *Machine) NewRunner() *Runner { return &Runner{m: m, k: Kernel{m: m}} }
@@ -214,7 +218,7 @@ func (r *Runner) Apply(s *State, tr Transition) Event {
 		}
 	}
 	if r.observe != nil {
-		r.observe(s, ev, func(o Obj) { r.k.acc = append(r.k.acc, Access(o)<<2) })
+		r.observe(s, ev, r.read)
 	}
 	spawned := r.k.spawned
 	for _, t := range spawned {

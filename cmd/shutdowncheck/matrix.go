@@ -66,6 +66,7 @@ func runMatrix(args []string, stdout, stderr io.Writer) (int, error) {
 	in := watchInterrupts(stderr)
 	defer in.stop()
 	defer checker.SetMemoryLimit(c.maxMemory.bytes)()
+	defer checker.ManySmallSearches()()
 	sctx, release := in.stage(c.timeout, "stopping the checks, keeping what they found")
 	ctx := checker.WithMaxMemory(sctx, c.maxMemory.bytes)
 	var res *campaign.MatrixResult

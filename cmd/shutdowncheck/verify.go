@@ -67,6 +67,7 @@ func runVerify(args []string, stdout, stderr io.Writer) (int, error) {
 	in := watchInterrupts(stderr)
 	defer in.stop()
 	defer checker.SetMemoryLimit(c.maxMemory.bytes)()
+	defer checker.ManySmallSearches()()
 	ctx, release := in.stage(c.timeout, "stopping the proof, keeping what it found")
 	res := campaign.Verify(space, v, campaign.VerifyOptions{Engine: engine, Properties: props, MaxSteps: c.maxSteps, Workers: c.jobs,
 		Context: checker.WithMaxMemory(ctx, c.maxMemory.bytes), Progress: report.VerifyProgress(stderr), RepresentativesOnly: c.representativesOnly})
