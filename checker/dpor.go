@@ -3,7 +3,6 @@ package checker
 import (
 	"bytes"
 	"fmt"
-	"hash/maphash"
 
 	"github.com/shutdowncheck/shutdowncheck/model"
 	"github.com/shutdowncheck/shutdowncheck/scheduler"
@@ -26,7 +25,7 @@ type dporFrame struct {
 	clock    []int32          // its vector clock: per thread, the last transition that happens before it
 	mark     hbMark           // undoes its record in the happens-before index
 	recorded bool             // tr is in the index
-	hash     uint64           // of s's key, to recognize a run that comes back to it
+	hash     uint64           // s.Hash(), to recognize a run that comes back to it
 
 	// fps[p] is what thread p's next step would touch from s, fpSums[p]
 	// its summary; fpBuf holds the ones computed here (the others are the
@@ -67,10 +66,9 @@ type dporSearch struct {
 	ws         *Workspace
 	path       []dporFrame
 	hb         happensBefore
-	onPath     map[uint64]int // hash of a state on the path -> how many states on the path have it
-	seed       maphash.Seed   // changes only the map's layout, never a result
-	key        []byte
-	otherKey   []byte // a key on the path, computed again when a hash matches
+	onPath     [onPathBuckets]int32 // per bucket of hashes (h % onPathBuckets): how many states on the path fall in it
+	key        []byte               // keys compared when a hash matches one on the path
+	otherKey   []byte
 	point      scheduler.Point
 	top        *dporFrame // the frame whose transitions point.Label names
 	childSleep []sleeper
@@ -79,16 +77,19 @@ type dporSearch struct {
 
 func (x *explorer) dpor() { x.ws().dporSearch(x).run() }
 
+// onPathBuckets is the size of the filter that tells, for most states, that
+// no state on the path has their hash (a path is some hundred states).
+const onPathBuckets = 4096
+
 // dporSearch readies the workspace's search for x.
 func (ws *Workspace) dporSearch(x *explorer) *dporSearch {
 	d := &ws.dpor
 	d.x, d.ws, d.top, d.path = x, ws, nil, d.path[:0]
 	d.hb.reset()
-	if d.onPath == nil {
-		d.onPath, d.seed = map[uint64]int{}, maphash.MakeSeed()
+	if d.point.Label == nil {
 		d.point.Label = func(i int) string { return Label(d.x.m, d.top.s, d.top.en[i]) }
 	}
-	clear(d.onPath)
+	clear(d.onPath[:])
 	return d
 }
 
@@ -97,8 +98,7 @@ func (ws *Workspace) dporSearch(x *explorer) *dporSearch {
 func (d *dporSearch) run() {
 	init := d.ws.initial(d.x.m)
 	d.x.stats.States++
-	d.key = init.AppendKey(d.key[:0])
-	if !d.push(init, maphash.Bytes(d.seed, d.key), nil, model.NoThread) {
+	if !d.push(init, init.Hash(), nil, model.NoThread) {
 		return
 	}
 	for len(d.path) > 0 && d.x.stopped == "" {
@@ -126,9 +126,7 @@ func (f *dporFrame) nextBacktrack() int {
 // pop removes the top frame.
 func (d *dporSearch) pop() {
 	f := &d.path[len(d.path)-1]
-	if d.onPath[f.hash]--; d.onPath[f.hash] == 0 {
-		delete(d.onPath, f.hash)
-	}
+	d.onPath[f.hash%onPathBuckets]--
 	d.dropTrial(f)
 	d.ws.release(f.s)
 	d.path = d.path[:len(d.path)-1]
@@ -157,10 +155,9 @@ func (d *dporSearch) take(f *dporFrame, i int) {
 	}
 	d.record(f, tr, acc, x.evs[depth].Spawn)
 	d.childSleep = d.sleepAfter(f, tr, d.childSleep[:0])
-	d.key = post.AppendKey(d.key[:0])
-	h := maphash.Bytes(d.seed, d.key)
+	h := post.Hash()
 	switch {
-	case d.cycle(d.key, h):
+	case d.cycle(post, h):
 		x.hang(post, cycleMessage)
 	case depth+1 >= x.opt.MaxSteps:
 		x.hang(post, fmt.Sprintf("the run exceeds %d steps without finishing", x.opt.MaxSteps))
@@ -218,16 +215,18 @@ func (d *dporSearch) sleepAfter(f *dporFrame, tr model.Transition, sleep []sleep
 	return sleep
 }
 
-// cycle reports whether key (hash h) is the key of a state on the path.
-func (d *dporSearch) cycle(key []byte, h uint64) bool {
-	if d.onPath[h] == 0 {
+// cycle reports whether s (hash h) is a state on the path: their keys are
+// compared when their hashes are equal.
+func (d *dporSearch) cycle(s *model.State, h uint64) bool {
+	if d.onPath[h%onPathBuckets] == 0 {
 		return false
 	}
+	d.key = s.AppendKey(d.key[:0])
 	for i := range d.path {
 		if d.path[i].hash != h {
 			continue
 		}
-		if d.otherKey = d.path[i].s.AppendKey(d.otherKey[:0]); bytes.Equal(d.otherKey, key) {
+		if d.otherKey = d.path[i].s.AppendKey(d.otherKey[:0]); bytes.Equal(d.otherKey, d.key) {
 			return true
 		}
 	}
@@ -255,7 +254,7 @@ func (d *dporSearch) push(s *model.State, h uint64, sleep []sleeper, last model.
 		d.path = d.path[:len(d.path)-1]
 		return false
 	}
-	d.onPath[h]++
+	d.onPath[h%onPathBuckets]++
 	f.sleep = append(f.sleep[:0], sleep...)
 	f.backtrack = resetBools(f.backtrack, len(f.en))
 	f.done = resetBools(f.done, len(f.en))

@@ -2,6 +2,7 @@ package model
 
 import (
 	"encoding/binary"
+	"math/bits"
 
 	"github.com/shutdowncheck/shutdowncheck/cfront/ir"
 )
@@ -209,6 +210,77 @@ func (s *State) AppendKey(buf []byte) []byte {
 		e.buf = appendInterpKey(e.buf, s.Interp)
 	}
 	return e.buf
+}
+
+// Hash returns a hash of s's key (AppendKey) computed without encoding
+// it: states with the same key have the same hash. It reads the same
+// fields as AppendKey, in the same conversions, and nothing else (frames
+// past a thread's depth are stale and left out by both); TestHashFollowsKey
+// checks that every field that changes one changes the other. The cycle
+// check of DPOR hashes every state it reaches; only a hash that matches a
+// state on the path has the keys compared.
+func (s *State) Hash() uint64 {
+	if len(s.Interp) > 0 {
+		h := keyHash(hashSeed)
+		for _, b := range s.AppendKey(nil) {
+			h.add(uint64(b))
+		}
+		return h.sum()
+	}
+	h := keyHash(hashSeed)
+	for i := range s.Dev {
+		d := &s.Dev[i]
+		h.add(u16s(uint16(d.Prev), uint16(d.Next), uint16(d.Parent), uint16(d.Klist)))
+		h.add(u16s(uint16(d.Lock), uint16(d.Ref), uint16(d.Held), uint16(d.Flags)))
+		h.add(u16s(uint16(d.After), uint16(byte(d.Pins)), uint16(d.Knode), 0))
+	}
+	h.add(u16s(uint16(s.Head.Prev), uint16(s.Head.Next), uint16(s.ListLock), uint16(s.PMLock)))
+	h.add(u16s(uint16(b2u(s.Param)), uint16(byte(s.AllocFailures)), uint16(s.NextCookie), 0))
+	for _, l := range s.Links {
+		h.add(uint64(l))
+	}
+	h.add(uint64(len(s.Threads)))
+	for i := range s.Threads {
+		t := &s.Threads[i]
+		h.add(u16s(uint16(byte(t.Kind)<<4|byte(t.Status)), uint16(t.Dev), uint16(t.Cookie), uint16(t.Domain)))
+		h.add(u16s(uint16(byte(t.Depth)), uint16(byte(t.SRCU)), uint16(t.Ret), 0))
+		for j := 0; j < int(t.Depth); j++ {
+			f := &t.Frames[j]
+			h.add(u16s(uint16(f.Fn)|uint16(f.PC)<<8, uint16(b2u(f.Flag)), uint16(f.Dev), uint16(f.Cur)))
+			h.add(u16s(uint16(f.Dev2), uint16(f.Aux), 0, 0))
+		}
+	}
+	return h.sum()
+}
+
+// keyHash is a multiply-rotate hash of 64-bit words.
+type keyHash uint64
+
+const hashSeed = 0x243F6A8885A308D3
+
+func (h *keyHash) add(v uint64) {
+	*h = keyHash(bits.RotateLeft64((uint64(*h)^v)*0x9E3779B97F4A7C15, 27))
+}
+
+// sum finishes h (murmur3's 64-bit finalizer).
+func (h keyHash) sum() uint64 {
+	x := uint64(h)
+	x ^= x >> 33
+	x *= 0xFF51AFD7ED558CCD
+	x ^= x >> 33
+	x *= 0xC4CEB9FE1A85EC53
+	return x ^ x>>33
+}
+
+func u16s(a, b, c, d uint16) uint64 {
+	return uint64(a) | uint64(b)<<16 | uint64(c)<<32 | uint64(d)<<48
+}
+
+func b2u(b bool) uint8 {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 type keyEncoder struct {
