@@ -14,12 +14,18 @@ import (
 
 // candidates keeps, for each property, the representatives that violate
 // it with the fewest devices: the classes in which a proof over classes
-// looks for the smallest counterexample (Verify).
+// looks for the smallest counterexample (Verify). It keeps no search
+// result: a representative's counterexamples are offered when it is
+// checked, and its members are enumerated and explored one at a time, so
+// that memory does not grow with the violating classes (a shard of the
+// 6-device proof has hundreds of thousands, with tens of millions of
+// members).
 type candidates struct {
 	space    VerifySpace
 	variant  string
 	rules    enumerate.Rules
 	rows     []checker.Property
+	members  bool // the members will be explored (not VerifyOptions.RepresentativesOnly)
 	devices  map[checker.Property]int
 	reps     map[checker.Property][]*classRep
 	unsound  string
@@ -29,16 +35,15 @@ type candidates struct {
 	membersDone, membersTotal atomic.Int64
 }
 
-// classRep is a checked representative.
+// classRep is a checked representative of a violating class.
 type classRep struct {
 	top      *model.Topology
 	weight   int64
-	result   *checker.Result
 	verdicts []checker.Property
 }
 
-func newCandidates(space VerifySpace, variant string, rules enumerate.Rules, rows []checker.Property) *candidates {
-	return &candidates{space: space, variant: variant, rules: rules, rows: rows,
+func newCandidates(space VerifySpace, variant string, rules enumerate.Rules, rows []checker.Property, members bool) *candidates {
+	return &candidates{space: space, variant: variant, rules: rules, rows: rows, members: members,
 		devices: map[checker.Property]int{}, reps: map[checker.Property][]*classRep{}, indexers: map[int]*enumerate.Indexer{}}
 }
 
@@ -53,12 +58,16 @@ func verdictsOf(r *checker.Result, rows []checker.Property) []checker.Property {
 	return out
 }
 
-// note records representative it's result.
-func (c *candidates) note(it classItem, r *checker.Result) {
+// note records representative it's result r, offering its counterexamples
+// to res (the representative is a member of its class: offered now, it is
+// not explored again).
+func (c *candidates) note(res *VerifyResult, it classItem, r *checker.Result) {
 	var rep *classRep
 	n := len(it.top.Devices)
-	for _, p := range c.rows {
-		if violation(r, p) == nil {
+	for _, f := range res.Found {
+		p := f.Property
+		v := violation(r, p)
+		if v == nil {
 			continue
 		}
 		if cur, ok := c.devices[p]; ok && cur < n {
@@ -67,10 +76,23 @@ func (c *candidates) note(it classItem, r *checker.Result) {
 			c.devices[p], c.reps[p] = n, nil
 		}
 		if rep == nil {
-			rep = &classRep{top: it.top, weight: it.weight, result: r, verdicts: verdictsOf(r, c.rows)}
+			rep = &classRep{top: it.top, weight: it.weight, verdicts: verdictsOf(r, c.rows)}
 		}
-		c.reps[p] = append(c.reps[p], rep)
+		f.offer(c.index(it.top), r.Machine, v)
+		if c.members {
+			c.reps[p] = append(c.reps[p], rep)
+		}
 	}
+}
+
+// index returns t's index in the full enumeration of the proof's space.
+func (c *candidates) index(t *model.Topology) int64 {
+	n := len(t.Devices)
+	i, err := c.indexer(n).Index(t)
+	if err != nil {
+		panic(err) // the enumeration makes only topologies of the space
+	}
+	return c.offset(n) + i
 }
 
 // member is one topology of a violating class to explore.
@@ -80,76 +102,50 @@ type member struct {
 	index int64 // in the full enumeration of the proof's space
 }
 
-// expand explores every member of the candidate classes (without members,
-// none but the representatives, already explored) and offers their
-// counterexamples to res.Found. It returns false when a search was not
-// exhaustive; a member whose verdicts are not its representative's sets
-// c.unsound.
-func (c *candidates) expand(res *VerifyResult, opt VerifyOptions, members bool, explore func(*checker.Workspace, *model.Topology) *checker.Result) bool {
+// expand explores every member of the candidate classes but their
+// representatives (already offered) and offers their counterexamples to
+// res.Found. It returns false when a search was not exhaustive; a member
+// whose verdicts are not its representative's sets c.unsound.
+// A member's search that reaches the memory budget cancels ctx: the others
+// stop too.
+func (c *candidates) expand(ctx context.Context, cancel func(), res *VerifyResult, workers int, explore func(*checker.Workspace, *model.Topology) *checker.Result) bool {
 	props := map[*classRep][]checker.Property{}
 	var order []*classRep
 	for _, p := range c.rows {
 		for _, rep := range c.reps[p] {
 			if props[rep] == nil {
 				order = append(order, rep)
+				c.membersTotal.Add(rep.weight - 1)
 			}
 			props[rep] = append(props[rep], p)
 		}
-	}
-	var todo []member
-	for _, rep := range order {
-		n := len(rep.top.Devices)
-		cl := enumerate.Classes{Space: c.space.space(n), Rules: c.rules, Variant: c.variant}
-		ix := c.indexer(n)
-		offset := c.offset(n)
-		if !members {
-			i, err := ix.Index(rep.top)
-			if err != nil {
-				panic(err)
-			}
-			todo = append(todo, member{rep: rep, top: rep.top, index: offset + i})
-			continue
-		}
-		cl.Members(rep.top, func(t *model.Topology) bool {
-			i, err := ix.Index(t)
-			if err != nil {
-				panic(err) // a member is a topology of the space
-			}
-			todo = append(todo, member{rep: rep, top: t, index: offset + i})
-			return true
-		})
 	}
 	found := map[checker.Property]*Found{}
 	for _, f := range res.Found {
 		found[f.Property] = f
 	}
-	c.membersTotal.Store(int64(len(todo)))
 	var mu sync.Mutex
 	complete := true
-	items := func(yield func(int, member) bool) {
-		for i, m := range todo {
-			if !yield(i, m) {
+	items := func(yield func(int64, member) bool) {
+		for _, rep := range order {
+			cl := enumerate.Classes{Space: c.space.space(len(rep.top.Devices)), Rules: c.rules, Variant: c.variant}
+			if !cl.Members(rep.top, func(t *model.Topology) bool {
+				return t.Name == rep.top.Name || yield(0, member{rep: rep, top: t, index: c.index(t)})
+			}) {
 				return
 			}
 		}
 	}
-	ctx := opt.Context
-	if !members {
-		ctx = context.Background() // nothing to explore: offer them all
-	}
-	parallel(ctx, opt.Workers, items, func(ws *checker.Workspace, _ int, m member) {
-		r := m.rep.result
-		explored := m.top.Name != m.rep.top.Name
-		if explored {
-			r = explore(ws, m.top)
+	parallel(ctx, workers, items, func(ws *checker.Workspace, _ int64, m member) {
+		r := explore(ws, m.top)
+		if r.Stopped == checker.StopMemory {
+			cancel()
 		}
 		c.membersDone.Add(1)
 		mu.Lock()
 		defer mu.Unlock()
-		if explored {
-			res.Expanded++
-			res.ExpandedStats.Add(r.Stats)
-		}
+		res.Expanded++
+		res.ExpandedStats.Add(r.Stats)
 		complete = complete && r.Exhaustive
 		if got := verdictsOf(r, c.rows); fmt.Sprint(got) != fmt.Sprint(m.rep.verdicts) && c.unsound == "" {
 			c.unsound = fmt.Sprintf("a class mixes verdicts (rules %s): %s violates %s, its representative %s %s",
@@ -161,7 +157,7 @@ func (c *candidates) expand(res *VerifyResult, opt VerifyOptions, members bool, 
 			}
 		}
 	})
-	return complete && opt.Context.Err() == nil
+	return complete && ctx.Err() == nil
 }
 
 func names(ps []checker.Property) string {

@@ -237,7 +237,7 @@ func Verify(space VerifySpace, variant *model.Variant, opt VerifyOptions) *Verif
 	total.Store(-1)
 	cands := &candidates{} // with classes: the violating classes, whose members give the smallest counterexamples
 	if space.Classes {
-		cands = newCandidates(space, variant.Name, res.Rules, Rows(res.Properties))
+		cands = newCandidates(space, variant.Name, res.Rules, Rows(res.Properties), !opt.RepresentativesOnly)
 	}
 	var mu sync.Mutex
 	var checked, states atomic.Int64
@@ -311,7 +311,7 @@ func Verify(space VerifySpace, variant *model.Variant, opt VerifyOptions) *Verif
 		} else {
 			res.Classes++
 			res.count(it.weight, r)
-			cands.note(it, r)
+			cands.note(res, it, r)
 		}
 		complete = complete && r.Exhaustive
 		if stopped == "" && r.Stopped != "" {
@@ -323,11 +323,11 @@ func Verify(space VerifySpace, variant *model.Variant, opt VerifyOptions) *Verif
 		mu.Unlock()
 		checked.Add(it.weight)
 	})
-	if space.Classes {
-		// Stopped early: the representatives' counterexamples, unexplored
-		// members left out (the proof is incomplete anyway).
-		members := !opt.RepresentativesOnly && ctx.Err() == nil
-		complete = cands.expand(res, opt, members, explore) && complete
+	if space.Classes && !opt.RepresentativesOnly && ctx.Err() == nil {
+		// The representatives' counterexamples were offered as they were
+		// checked; stopped early, the members are left out (the proof is
+		// incomplete anyway).
+		complete = cands.expand(ctx, cancel, res, opt.Workers, explore) && complete
 	}
 	close(done)
 	res.Checked = checked.Load()
