@@ -17,6 +17,8 @@ import (
 // parallel calls check on every item of items, on workers goroutines (0:
 // one per CPU), each with a workspace of its own for its searches, and
 // returns when every call has. It stops handing items out when ctx ends.
+// Items go out in batches: a check takes some hundred microseconds, and
+// handing them out one at a time woke a goroutine for each.
 func parallel[K, V any](ctx context.Context, workers int, items iter.Seq2[K, V], check func(ws *checker.Workspace, k K, v V)) {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
@@ -25,23 +27,42 @@ func parallel[K, V any](ctx context.Context, workers int, items iter.Seq2[K, V],
 		k K
 		v V
 	}
-	jobs := make(chan job, 4*workers)
+	const batch = 32
+	jobs := make(chan []job, 2*workers)
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
 			ws := checker.NewWorkspace()
-			for j := range jobs {
-				check(ws, j.k, j.v)
+			for js := range jobs {
+				for _, j := range js {
+					if ctx.Err() != nil {
+						break
+					}
+					check(ws, j.k, j.v)
+				}
 			}
 		})
 	}
-	for k, v := range items {
+	send := func(js []job) bool {
 		select {
-		case jobs <- job{k, v}:
-			continue
+		case jobs <- js:
+			return true
 		case <-ctx.Done():
+			return false
 		}
-		break
+	}
+	js := make([]job, 0, batch)
+	for k, v := range items {
+		if js = append(js, job{k, v}); len(js) == batch {
+			if !send(js) {
+				js = nil
+				break
+			}
+			js = make([]job, 0, batch)
+		}
+	}
+	if len(js) > 0 {
+		send(js)
 	}
 	close(jobs)
 	wg.Wait()

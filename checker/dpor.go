@@ -13,8 +13,9 @@ import (
 type dporFrame struct {
 	s         *model.State
 	en        []model.Transition
-	backtrack []bool // per enabled transition: must be explored from here
-	done      []bool // per enabled transition: explored from here
+	alts      []uint8 // per thread: its operation's alternatives, enabled or not
+	backtrack []bool  // per enabled transition: must be explored from here
+	done      []bool  // per enabled transition: explored from here
 	sleep     []sleeper
 	order     []int // the scheduler's order of en
 
@@ -283,7 +284,7 @@ func (d *dporSearch) newFrame(s *model.State, h uint64) *dporFrame {
 	d.path = d.path[:depth+1]
 	f := &d.path[depth]
 	f.s, f.hash, f.clock, f.recorded, f.accs = s, h, f.clock[:0], false, f.accs[:0]
-	f.en = d.x.r.Enabled(s, f.en[:0])
+	f.en, f.alts = d.x.r.EnabledAlts(s, f.en[:0], f.alts[:0])
 	return f
 }
 
@@ -354,12 +355,8 @@ func (d *dporSearch) keeps(prev *dporFrame, p model.TID) bool {
 // f keeps.
 func (d *dporSearch) footprint(f *dporFrame, p model.TID, trial bool) []model.Access {
 	s, buf := f.s, f.fpBuf
-	if s.Threads[p].Status == model.Done {
-		return buf
-	}
 	r, scratch := d.x.r, d.ws.scratch
-	_, _, alts := r.Pending(s, p)
-	for a := uint8(0); a < alts; a++ {
+	for a := uint8(0); a < f.alts[p]; a++ {
 		if trial && a == f.trial.tr.Alt {
 			f.trial.s = d.ws.clone(s)
 			f.trial.ev = r.Apply(f.trial.s, f.trial.tr)

@@ -304,6 +304,7 @@ func newExplorer(m *model.Machine, opt Options, b *baseline) *explorer {
 	r.Observe(observer(m, opt.Properties))
 	x := &explorer{m: m, r: r, sched: opt.Engine.scheduler(m, opt), opt: opt, mon: newMonitor(m, opt.Properties, b),
 		best: map[Property]*Violation{}, pairs: map[[2]model.DevID]bool{}, begin: now, lastProgress: now}
+	x.mon.wants = x.wants
 	if ws := opt.Workspace; ws != nil {
 		// Lent, not shared: an Auto phase's explorer takes them while the
 		// previous one still holds its own.
@@ -404,6 +405,14 @@ func (x *explorer) end(s *model.State) {
 func (x *explorer) hang(s *model.State, why string) {
 	x.mon.report(finding{property: Hang, message: why})
 	x.collect(s)
+}
+
+// wants reports whether a violation of p (inherited: a misorder upstream
+// shares) found now, at the current run's last step, would replace the
+// best one collect keeps: the same comparison as collect's.
+func (x *explorer) wants(p Property, inherited bool) bool {
+	w := x.best[p]
+	return w == nil || Size{Inherited: inherited, Steps: len(x.trs), Switches: switches(x.trs)}.Less(w.Size())
 }
 
 // collect turns the monitor's findings into counterexamples for the current

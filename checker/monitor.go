@@ -26,10 +26,21 @@ type monitor struct {
 	r        *model.Runner
 	baseline *baseline // order pairs upstream also breaks, computed when first needed
 	found    []finding
+	// wants, if set, reports whether a finding of a property would be kept
+	// (see worded).
+	wants func(p Property, inherited bool) bool
 }
 
 func newMonitor(m *model.Machine, props Properties, b *baseline) *monitor {
 	return &monitor{m: m, props: props, r: m.NewRunner(), baseline: b}
+}
+
+// worded reports whether a finding of p (a misorder upstream shares, when
+// inherited), found now, would become the search's counterexample of p:
+// only then is its message worth writing (most runs of a violating
+// topology find again what an earlier one found sooner).
+func (mo *monitor) worded(p Property, inherited bool) bool {
+	return mo.props[p] && (mo.wants == nil || mo.wants(p, inherited))
 }
 
 func (mo *monitor) report(f finding) {
@@ -64,33 +75,34 @@ func (mo *monitor) afterStep(s *model.State, ev model.Event) {
 func (mo *monitor) name(d model.DevID) string { return mo.m.Top.DevName(d) }
 
 func (mo *monitor) faults(s *model.State, ev model.Event) {
-	thread := mo.m.ThreadName(s, ev.Thread)
-	what := fmt.Sprintf("%s: %s in %s", thread, mo.m.Describe(s, ev), ev.Func)
-	if ev.Fault&model.FaultSleepInAtomic != 0 {
+	thread := func() string { return mo.m.ThreadName(s, ev.Thread) }
+	what := func() string { return fmt.Sprintf("%s: %s in %s", thread(), mo.m.Describe(s, ev), ev.Func) }
+	if ev.Fault&model.FaultSleepInAtomic != 0 && mo.worded(SleepInAtomic, false) {
 		mo.report(finding{property: SleepInAtomic,
-			message: "BUG: sleeping function called from invalid context: " + what,
+			message: "BUG: sleeping function called from invalid context: " + what(),
 			details: []string{"in_atomic(): 1, held: devices_kset->list_lock (spin_lock)",
 				fmt.Sprintf("%s may sleep (might_sleep())", ev.Kind)}})
 	}
 	switch {
+	case !mo.worded(Refcount, false):
 	case ev.Fault&model.FaultRefUnderflow != 0:
-		mo.report(finding{property: Refcount, message: "refcount_t: underflow; use-after-free: " + what})
+		mo.report(finding{property: Refcount, message: "refcount_t: underflow; use-after-free: " + what()})
 	case ev.Fault&model.FaultUseAfterFree != 0:
-		mo.report(finding{property: Refcount, message: "BUG: KASAN: use-after-free: " + what})
+		mo.report(finding{property: Refcount, message: "BUG: KASAN: use-after-free: " + what()})
 	}
-	if ev.Fault&model.FaultListUnlocked != 0 {
-		mo.report(finding{property: ListLock, message: "devices_kset->list used without holding list_lock: " + what})
+	if ev.Fault&model.FaultListUnlocked != 0 && mo.worded(ListLock, false) {
+		mo.report(finding{property: ListLock, message: "devices_kset->list used without holding list_lock: " + what()})
 	}
-	if ev.Fault&model.FaultNullDeref != 0 {
-		mo.report(finding{property: NullDeref, message: "BUG: kernel NULL pointer dereference: " + what,
+	if ev.Fault&model.FaultNullDeref != 0 && mo.worded(NullDeref, false) {
+		mo.report(finding{property: NullDeref, message: "BUG: kernel NULL pointer dereference: " + what(),
 			details: []string{fmt.Sprintf("%s->p is NULL (never registered, or freed by a failed device_add())", mo.name(ev.Dev)),
 				"Oops: the thread dies here, holding what it held"}})
 	}
-	if ev.Fault&model.FaultUnlockNotOwner != 0 {
-		mo.report(finding{property: Lock, message: "WARNING: bad unlock balance detected! " + what})
+	if ev.Fault&model.FaultUnlockNotOwner != 0 && mo.worded(Lock, false) {
+		mo.report(finding{property: Lock, message: "WARNING: bad unlock balance detected! " + what()})
 	}
-	if ev.Fault&model.FaultLockHeldAtExit != 0 {
-		mo.report(finding{property: Lock, message: fmt.Sprintf("%s returned still holding %s", thread,
+	if ev.Fault&model.FaultLockHeldAtExit != 0 && mo.worded(Lock, false) {
+		mo.report(finding{property: Lock, message: fmt.Sprintf("%s returned still holding %s", thread(),
 			strings.Join(mo.m.HeldLocks(s, ev.Thread), ", "))})
 	}
 }
@@ -148,6 +160,11 @@ func (mo *monitor) misorder(s *model.State, sup, dev model.DevID, detail string)
 	if inherited {
 		how = "inherited: upstream misorders this pair on the same list too"
 	}
+	if !mo.worded(Order, inherited) {
+		// The pair still counts: the search lists every pair it misorders.
+		mo.report(finding{property: Order, pair: [2]model.DevID{sup, dev}, inherit: &inherited})
+		return
+	}
 	details := []string{how}
 	if detail != "" {
 		details = append([]string{detail}, details...)
@@ -172,6 +189,9 @@ func (mo *monitor) misorder(s *model.State, sup, dev model.DevID, detail string)
 func (mo *monitor) checkLinearizable(s *model.State, dev model.DevID) {
 	for _, a := range mo.m.AllDependencies(s, dev) {
 		if s.Dev[a].Has(model.FlagEnded) {
+			if !mo.worded(Linearizability, false) {
+				return
+			}
 			mo.report(finding{property: Linearizability, pair: [2]model.DevID{a, dev},
 				message: fmt.Sprintf("the device shutdowns are not linearizable: %s's ->shutdown() returned before that of %s, which depends on it, started: real time puts %s first, the specification last",
 					mo.name(a), mo.name(dev), mo.name(a))})

@@ -199,6 +199,28 @@ func (r *Runner) Enabled(s *State, buf []Transition) []Transition {
 	return buf
 }
 
+// EnabledAlts is Enabled that also appends to alts, thread by thread, how
+// many alternatives the operation it stands at has, enabled or not (0 for a
+// thread that is done): what a search that runs every thread's next step
+// needs, with one probe per thread.
+func (r *Runner) EnabledAlts(s *State, buf []Transition, alts []uint8) ([]Transition, []uint8) {
+	for i := range s.Threads {
+		if s.Threads[i].Status == Done {
+			alts = append(alts, 0)
+			continue
+		}
+		_, ok, n := r.Pending(s, TID(i))
+		alts = append(alts, n)
+		if !ok {
+			continue
+		}
+		for a := uint8(0); a < n; a++ {
+			buf = append(buf, Transition{Thread: TID(i), Alt: a})
+		}
+	}
+	return buf, alts
+}
+
 // Apply runs transition tr in s, changing s, and returns what happened.
 func (r *Runner) Apply(s *State, tr Transition) Event {
 	r.bind(s, tr.Thread)
