@@ -59,10 +59,10 @@ func (vs VerifySpace) items(variant string, maxSteps int) func(yield func(int64,
 		var index int64
 		for n := max(vs.MinDevices, 1); n <= vs.MaxDevices; n++ {
 			c := enumerate.Classes{Space: vs.space(n), Rules: rules, Variant: variant}
-			if !c.EachLazy(func(rep func() *model.Topology, size int64) bool {
+			if !c.EachLazy(func(rep func() *model.Topology, size func() int64) bool {
 				i := index
 				index++
-				return i%shards != int64(vs.Shard) || yield(i, classItem{rep(), size})
+				return i%shards != int64(vs.Shard) || yield(i, classItem{rep(), size()})
 			}) {
 				return
 			}

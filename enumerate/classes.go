@@ -84,19 +84,20 @@ func (c Classes) reduce(sh *shape) *shape {
 // The representatives passed model.Topology.Check.
 func (c Classes) Each(fn func(rep *model.Topology, size int64) bool) bool {
 	c = c.prepared()
-	return c.eachShape(func(sh *shape, size int64) bool { return fn(sh.topology(c.Scenario), size) })
+	return c.eachShape(func(sh *shape, size func() int64) bool { return fn(sh.topology(c.Scenario), size()) })
 }
 
 // EachLazy is Each for callers that skip most representatives (a shard):
-// fn gets a function that builds the representative.
-func (c Classes) EachLazy(fn func(rep func() *model.Topology, size int64) bool) bool {
+// fn gets functions that build the representative and count its class
+// (about a third of the walk at 6 devices), valid until fn returns.
+func (c Classes) EachLazy(fn func(rep func() *model.Topology, size func() int64) bool) bool {
 	c = c.prepared()
-	return c.eachShape(func(sh *shape, size int64) bool {
+	return c.eachShape(func(sh *shape, size func() int64) bool {
 		return fn(func() *model.Topology { return sh.topology(c.Scenario) }, size)
 	})
 }
 
-func (c Classes) eachShape(fn func(sh *shape, size int64) bool) bool {
+func (c Classes) eachShape(fn func(sh *shape, size func() int64) bool) bool {
 	c = c.prepared()
 	n := c.Devices
 	sh := &shape{n: n}
@@ -129,7 +130,7 @@ func reachesShape(parents []int8, p, d int8) bool {
 	return p == d
 }
 
-func (c Classes) flags(sh *shape, fn func(*shape, int64) bool) bool {
+func (c Classes) flags(sh *shape, fn func(*shape, func() int64) bool) bool {
 	n := sh.n
 	var nonRootMask uint16
 	for i := range n {
@@ -182,11 +183,11 @@ func eachSubset(mask uint16, all bool, fn func(uint16) bool) bool {
 
 // links extends sh's links with every link no rule drops, from candidate
 // from on, calling fn for each class representative.
-func (c Classes) links(sh *shape, from int, fn func(*shape, int64) bool) bool {
+func (c Classes) links(sh *shape, from int, fn func(*shape, func() int64) bool) bool {
 	if !c.valid(sh) {
 		return true // and so is every extension
 	}
-	if size := c.classSize(sh); size > 0 && !fn(sh, size) {
+	if o, ok := c.represents(sh); ok && !fn(sh, func() int64 { return c.classSize(sh, o) }) {
 		return false
 	}
 	if len(sh.links) == c.MaxLinks {
@@ -229,15 +230,22 @@ func (c Classes) valid(sh *shape) bool {
 	return true
 }
 
-// classSize returns the size of the class of the reduced shape sh, or 0
-// when sh does not represent it (another order of devices_kset does).
-func (c Classes) classSize(sh *shape) int64 {
+// represents reports whether the reduced shape sh represents its class
+// (no other order of devices_kset does), with the orders classSize counts
+// (nil without SwapUnrelated).
+func (c Classes) represents(sh *shape) (*orders, bool) {
+	if !c.Rules.Has(SwapUnrelated) {
+		return nil, true
+	}
+	o := c.newOrders(sh)
+	return o, !o.smaller()
+}
+
+// classSize returns the size of the class the reduced shape sh represents
+// (o: from represents).
+func (c Classes) classSize(sh *shape, o *orders) int64 {
 	orders := int64(1)
-	if c.Rules.Has(SwapUnrelated) {
-		o := c.newOrders(sh)
-		if o.smaller() {
-			return 0
-		}
+	if o != nil {
 		orders = o.extensions() / o.automorphisms()
 	}
 	return orders * c.decorations(sh)
@@ -610,9 +618,9 @@ func (c Classes) decorate(r *shape, fn func(*shape) bool) bool {
 // Count returns how many classes there are and how many topologies they
 // hold (the full space's count).
 func (c Classes) Count() (classes, topologies int64) {
-	c.eachShape(func(_ *shape, size int64) bool {
+	c.eachShape(func(_ *shape, size func() int64) bool {
 		classes++
-		topologies += size
+		topologies += size()
 		return true
 	})
 	return classes, topologies
