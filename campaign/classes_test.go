@@ -388,3 +388,50 @@ func TestClassesShards(t *testing.T) {
 		t.Error("merge mixed shards of a proof over classes and of a full one")
 	}
 }
+
+// TestClassesExpandEveryMemberOnce checks the members phase of a proof over
+// classes against a count made apart: it explores each member of every
+// class that violates some property with that property's fewest devices
+// once, the representative excepted (its counterexamples are offered when
+// it is checked).
+func TestClassesExpandEveryMemberOnce(t *testing.T) {
+	v := mustVariant(t, "v14")
+	space := VerifySpace{MaxDevices: 3, MaxLinks: 1, Scenario: model.DefaultScenario(), Classes: true}
+	rules := space.Rules(v.Name, 0)
+	type class struct {
+		verdicts verdictSet
+		devices  int
+		size     int64
+	}
+	var classes []class
+	fewest := map[int]int{} // property rank -> fewest devices of a violation
+	ws := checker.NewWorkspace()
+	for n := 1; n <= space.MaxDevices; n++ {
+		enumerate.Classes{Space: space.space(n), Rules: rules, Variant: v.Name}.Each(func(rep *model.Topology, size int64) bool {
+			c := class{verdictOf(ws, rep, v), n, size}
+			classes = append(classes, c)
+			for r := range 32 {
+				if f, ok := fewest[r]; c.verdicts&(1<<r) != 0 && (!ok || n < f) {
+					fewest[r] = n
+				}
+			}
+			return true
+		})
+	}
+	var want int64
+	for _, c := range classes {
+		for r, f := range fewest {
+			if c.verdicts&(1<<r) != 0 && c.devices == f {
+				want += c.size - 1
+				break
+			}
+		}
+	}
+	res := Verify(space, v, VerifyOptions{Engine: checker.Auto})
+	if !res.Complete {
+		t.Fatal("incomplete: " + res.Stopped)
+	}
+	if want == 0 || res.Expanded != want {
+		t.Errorf("explored %d members of violating classes, want %d", res.Expanded, want)
+	}
+}
