@@ -409,7 +409,7 @@ func (x *explorer) hang(s *model.State, why string) {
 
 // wants reports whether a violation of p (inherited: a misorder upstream
 // shares) found now, at the current run's last step, would replace the
-// best one collect keeps: the same comparison as collect's.
+// best one kept: collect keeps it then, and the monitors word it only then.
 func (x *explorer) wants(p Property, inherited bool) bool {
 	w := x.best[p]
 	return w == nil || Size{Inherited: inherited, Steps: len(x.trs), Switches: switches(x.trs)}.Less(w.Size())
@@ -422,12 +422,12 @@ func (x *explorer) collect(s *model.State) {
 		if f.property == Order {
 			x.pairs[f.pair] = *f.inherit
 		}
-		v := &Violation{Property: f.property, Message: f.message, Details: f.details, Inherited: f.inherit,
-			Pair: f.pair, Cycle: f.cycle, Switches: switches(x.trs), Step: len(x.trs)}
-		w := x.best[f.property]
-		if w != nil && !v.Size().Less(w.Size()) {
+		if !x.wants(f.property, f.inherit != nil && *f.inherit) {
 			continue
 		}
+		w := x.best[f.property]
+		v := &Violation{Property: f.property, Message: f.message, Details: f.details, Inherited: f.inherit,
+			Pair: f.pair, Cycle: f.cycle, Switches: switches(x.trs), Step: len(x.trs)}
 		v.Schedule = Labels(x.m, s, x.trs)
 		x.best[f.property] = v
 		if w == nil && x.opt.Found != nil {
