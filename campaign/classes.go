@@ -63,7 +63,7 @@ func verdictsOf(r *checker.Result, rows []checker.Property) []checker.Property {
 // not explored again).
 func (c *candidates) note(res *VerifyResult, it classItem, r *checker.Result) {
 	var rep *classRep
-	n := len(it.top.Devices)
+	n, index := len(it.top.Devices), int64(-1)
 	for _, f := range res.Found {
 		p := f.Property
 		v := violation(r, p)
@@ -75,13 +75,17 @@ func (c *candidates) note(res *VerifyResult, it classItem, r *checker.Result) {
 		} else if !ok || n < cur {
 			c.devices[p], c.reps[p] = n, nil
 		}
+		if index < 0 {
+			index = c.index(it.top)
+		}
+		f.offer(index, r.Machine, v)
+		if !c.members {
+			continue
+		}
 		if rep == nil {
 			rep = &classRep{top: it.top, weight: it.weight, verdicts: verdictsOf(r, c.rows)}
 		}
-		f.offer(c.index(it.top), r.Machine, v)
-		if c.members {
-			c.reps[p] = append(c.reps[p], rep)
-		}
+		c.reps[p] = append(c.reps[p], rep)
 	}
 }
 
